@@ -1,0 +1,23 @@
+"""Encoders, fusion blocks and complete multimodal models, all reachable through the registry.
+
+Importing this package registers every built-in encoder, fusion block and model.
+"""
+
+from fusionlab.models.registry import create_model, get_entry, list_models, register
+from fusionlab.models.spec import ModalitySpec, count_parameters
+from fusionlab.models.multimodal import MultimodalNet, MultimodalOutput
+from fusionlab.models import encoders, fusion  # noqa: F401  (registers the built-in blocks)
+from fusionlab.models import hayes_sun  # noqa: F401  (registers the four Hayes & Sun variants)
+from fusionlab.models.pretraining import pretrain_frozen_encoders
+
+__all__ = [
+    "ModalitySpec",
+    "MultimodalNet",
+    "MultimodalOutput",
+    "count_parameters",
+    "create_model",
+    "get_entry",
+    "list_models",
+    "pretrain_frozen_encoders",
+    "register",
+]

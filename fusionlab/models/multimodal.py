@@ -1,0 +1,205 @@
+"""``MultimodalNet``: the one model shape every fusion lesson uses.
+
+``encoders`` map each modality to tokens ``(B, L_m, d)``; a fusion block maps ``{name: tokens}``
+plus a per-sample modality mask to one fused vector ``(B, d)``; a linear head gives the logits.
+On request the model also returns per-modality embeddings and per-modality logits (needed by
+multi-supervised and alignment losses, and by robustness studies).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor, nn
+
+from fusionlab.models.fusion.base import FusionBlock, masked_mean
+from fusionlab.models.spec import ModalitySpec
+
+
+@dataclass
+class MultimodalOutput:
+    """Everything :meth:`MultimodalNet.forward` computes when ``return_all=True``.
+
+    Attributes
+    ----------
+    logits : Tensor, shape (batch, num_classes)
+    fused : Tensor, shape (batch, d_model)
+    embeddings : dict name -> Tensor, shape (batch, d_model)
+        Masked mean of each modality's tokens (zeros where the modality is masked).
+    modality_logits : dict name -> Tensor, shape (batch, num_classes), or empty
+        Per-modality heads on ``embeddings`` (only when built with ``modality_heads=True``).
+    mask : Tensor, shape (batch, n_modalities), bool
+    """
+
+    logits: Tensor
+    fused: Tensor
+    embeddings: dict[str, Tensor]
+    modality_logits: dict[str, Tensor]
+    mask: Tensor
+
+
+class MultimodalNet(nn.Module):
+    """Encoders -> fusion -> classification head, with an explicit modality mask.
+
+    Parameters
+    ----------
+    encoders : mapping name -> nn.Module
+        Each maps that modality's input ``(B, *spec.shape)`` to tokens ``(B, L_m, d_model)``.
+        The mapping's order is the modality order of the mask.
+    fusion : FusionBlock
+        Maps ``{name: (B, L_m, d)}`` and a mask ``(B, M)`` to ``(B, d)``.
+    num_classes : int
+        Number of output classes.
+    specs : mapping name -> ModalitySpec, optional
+        Expected per-sample input shapes; when given, inputs are checked against them.
+    modality_heads : bool
+        Add one linear head per modality on its pooled embedding.
+    head_dropout : float
+        Dropout before the classification head(s).
+
+    Notes
+    -----
+    Masked modalities are zeroed *before* their encoder, so a missing modality may be passed
+    as any tensor of the right shape (zeros, NaN) and never influences the output.
+    A sample with every modality masked is an error: there is nothing to classify.
+    """
+
+    def __init__(
+        self,
+        encoders: Mapping[str, nn.Module],
+        fusion: FusionBlock,
+        num_classes: int,
+        *,
+        specs: Mapping[str, ModalitySpec] | None = None,
+        modality_heads: bool = False,
+        head_dropout: float = 0.0,
+    ) -> None:
+        super().__init__()
+        if not encoders:
+            raise ValueError("MultimodalNet needs at least one encoder")
+        if tuple(encoders) != tuple(fusion.modalities):
+            raise ValueError(
+                f"encoders {list(encoders)} and fusion block modalities {list(fusion.modalities)} must "
+                "name the same modalities in the same order"
+            )
+        if int(num_classes) < 2:
+            raise ValueError(f"num_classes must be >= 2, got {num_classes}")
+        self.modalities: tuple[str, ...] = tuple(encoders)
+        self.encoders = nn.ModuleDict(dict(encoders))
+        self.fusion = fusion
+        self.d_model = fusion.d_model
+        self.num_classes = int(num_classes)
+        self.specs = dict(specs) if specs is not None else None
+        self.dropout = nn.Dropout(head_dropout)
+        self.head = nn.Linear(self.d_model, self.num_classes)
+        self.modality_heads = (
+            nn.ModuleDict({m: nn.Linear(self.d_model, self.num_classes) for m in self.modalities})
+            if modality_heads
+            else None
+        )
+
+    # ------------------------------------------------------------------ checks
+    def _check_inputs(self, inputs: Mapping[str, Tensor]) -> int:
+        if not isinstance(inputs, Mapping):
+            raise TypeError(f"inputs must be a dict {{modality: tensor}}, got {type(inputs).__name__}")
+        missing = [m for m in self.modalities if m not in inputs]
+        if missing:
+            raise KeyError(
+                f"inputs has no modality {missing[0]!r}; expected keys {list(self.modalities)}, got "
+                f"{list(inputs)}. To drop a modality, pass zeros of its shape and mask it out."
+            )
+        extra = [k for k in inputs if k not in self.modalities]
+        if extra:
+            raise KeyError(f"inputs has unknown modality {extra[0]!r}; this model takes {list(self.modalities)}")
+        batch_sizes = {m: inputs[m].shape[0] for m in self.modalities}
+        if len(set(batch_sizes.values())) != 1:
+            raise ValueError(f"all modalities must have the same batch size, got {batch_sizes}")
+        if self.specs is not None:
+            for m in self.modalities:
+                expected = tuple(self.specs[m].shape)
+                found = tuple(inputs[m].shape[1:])
+                if found != expected:
+                    raise ValueError(
+                        f"modality {m!r}: expected per-sample shape {expected} (input (batch, {', '.join(map(str, expected))})), "
+                        f"got {tuple(inputs[m].shape)}"
+                    )
+        return next(iter(batch_sizes.values()))
+
+    def _check_mask(self, mask: Tensor | Mapping[str, Tensor] | None, batch: int, device: torch.device) -> Tensor:
+        if mask is None:
+            return torch.ones(batch, len(self.modalities), dtype=torch.bool, device=device)
+        if isinstance(mask, Mapping):
+            unknown = [k for k in mask if k not in self.modalities]
+            if unknown:
+                raise KeyError(f"mask names unknown modality {unknown[0]!r}; this model takes {list(self.modalities)}")
+            columns = [
+                mask[m].to(device=device, dtype=torch.bool) if m in mask
+                else torch.ones(batch, dtype=torch.bool, device=device)
+                for m in self.modalities
+            ]
+            mask = torch.stack(columns, dim=1)
+        mask = mask.to(device=device, dtype=torch.bool)
+        if mask.shape != (batch, len(self.modalities)):
+            raise ValueError(
+                f"mask must have shape (batch, n_modalities) = ({batch}, {len(self.modalities)}) "
+                f"in the order {list(self.modalities)}, got {tuple(mask.shape)}"
+            )
+        empty = (~mask.any(dim=1)).nonzero().flatten()
+        if len(empty):
+            raise ValueError(
+                f"every modality is masked for {len(empty)} sample(s) (first: index {int(empty[0])}); "
+                "a sample needs at least one present modality"
+            )
+        return mask
+
+    # ----------------------------------------------------------------- forward
+    def encode(self, inputs: Mapping[str, Tensor], mask: Tensor) -> dict[str, Tensor]:
+        """Tokens ``(B, L_m, d)`` of each modality; masked samples' inputs are zeroed first."""
+        tokens: dict[str, Tensor] = {}
+        for i, m in enumerate(self.modalities):
+            x = inputs[m]
+            present = mask[:, i].view(-1, *([1] * (x.dim() - 1)))
+            x = torch.where(present, x, torch.zeros((), dtype=x.dtype, device=x.device))
+            t = self.encoders[m](x)
+            if t.dim() != 3 or t.shape[0] != x.shape[0] or t.shape[-1] != self.d_model:
+                raise ValueError(
+                    f"encoder of {m!r} must return tokens (batch, n_tokens, {self.d_model}), got {tuple(t.shape)}"
+                )
+            tokens[m] = t
+        return tokens
+
+    def forward(
+        self,
+        inputs: Mapping[str, Tensor],
+        mask: Tensor | Mapping[str, Tensor] | None = None,
+        *,
+        return_all: bool = False,
+    ) -> Tensor | MultimodalOutput:
+        """Classify a batch.
+
+        Parameters
+        ----------
+        inputs : dict name -> Tensor, shape (batch, *spec.shape)
+        mask : Tensor (batch, n_modalities) bool, or dict name -> (batch,) bool, optional
+            ``True`` where the modality is present. ``None`` means all present.
+        return_all : bool
+            Return a :class:`MultimodalOutput` instead of the logits alone.
+        """
+        batch = self._check_inputs(inputs)
+        device = next(iter(inputs.values())).device
+        mask = self._check_mask(mask, batch, device)
+        tokens = self.encode(inputs, mask)
+        fused = self.fusion(tokens, mask)
+        logits = self.head(self.dropout(fused))
+        if not return_all:
+            return logits
+        embeddings = {m: masked_mean(tokens[m]) * mask[:, i, None] for i, m in enumerate(self.modalities)}
+        modality_logits = (
+            {m: self.modality_heads[m](self.dropout(embeddings[m])) for m in self.modalities}
+            if self.modality_heads is not None
+            else {}
+        )
+        return MultimodalOutput(logits=logits, fused=fused, embeddings=embeddings,
+                                modality_logits=modality_logits, mask=mask)
