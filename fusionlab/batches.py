@@ -15,6 +15,7 @@ from typing import Any
 import torch
 from torch import Tensor
 from torch.utils.data import DataLoader, Dataset
+from torch.utils.data.distributed import DistributedSampler
 
 from fusionlab.repro import seed_worker, torch_generator
 
@@ -64,6 +65,16 @@ class MultimodalTensorDataset(Dataset):
         return MultimodalTensorDataset({m: x[index] for m, x in self.inputs.items()}, self.labels[index],
                                        self.mask[index])
 
+    def to(self, device: torch.device | str) -> MultimodalTensorDataset:
+        """The same samples on ``device`` (small in-memory datasets can live on the GPU whole)."""
+        return MultimodalTensorDataset({m: x.to(device) for m, x in self.inputs.items()}, self.labels.to(device),
+                                       self.mask.to(device))
+
+    def nbytes(self) -> int:
+        """Memory held by the tensors, in bytes."""
+        tensors = [*self.inputs.values(), self.labels, self.mask]
+        return sum(t.element_size() * t.nelement() for t in tensors)
+
     def with_mask(self, mask: Tensor) -> MultimodalTensorDataset:
         """The same samples with another modality mask (e.g. to test with a modality removed)."""
         return MultimodalTensorDataset(self.inputs, self.labels, mask)
@@ -74,22 +85,35 @@ class TensorBatches:
 
     Slicing whole tensors is much faster than collating single items, which matters for the small
     models of the lessons. Each pass draws a new permutation from a generator seeded once.
+    Under data parallelism every rank draws the same permutation and keeps every
+    ``world_size``-th index from ``rank`` on (padded by wrapping, as ``DistributedSampler`` does), so
+    all ranks see disjoint shards with the same number of batches.
     """
 
     def __init__(self, dataset: MultimodalTensorDataset, batch_size: int, *, shuffle: bool = False,
-                 seed: int = 0, drop_last: bool = False) -> None:
+                 seed: int = 0, drop_last: bool = False, rank: int = 0, world_size: int = 1) -> None:
         if batch_size <= 0:
             raise ValueError(f"batch_size must be positive, got {batch_size}")
+        if not 0 <= rank < world_size:
+            raise ValueError(f"rank must be in [0, world_size={world_size}), got {rank}")
         self.dataset, self.batch_size, self.shuffle, self.drop_last = dataset, int(batch_size), shuffle, drop_last
+        self.rank, self.world_size = rank, world_size
         self.generator = torch_generator(seed)
 
+    def _shard_size(self) -> int:
+        return -(-len(self.dataset) // self.world_size)
+
     def __len__(self) -> int:
-        n = len(self.dataset)
+        n = self._shard_size()
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         n = len(self.dataset)
         order = torch.randperm(n, generator=self.generator) if self.shuffle else torch.arange(n)
+        if self.world_size > 1:
+            total = self._shard_size() * self.world_size
+            order = torch.cat([order, order[: total - n]])[self.rank :: self.world_size]
+            n = len(order)
         for start in range(0, n, self.batch_size):
             index = order[start : start + self.batch_size]
             if self.drop_last and len(index) < self.batch_size:
@@ -98,17 +122,23 @@ class TensorBatches:
 
 
 def make_batches(dataset: Dataset, batch_size: int, *, shuffle: bool = False, seed: int = 0,
-                 num_workers: int = 0, pin_memory: bool = False) -> TensorBatches | DataLoader:
+                 num_workers: int = 0, pin_memory: bool = False, rank: int = 0,
+                 world_size: int = 1) -> TensorBatches | DataLoader:
     """Seeded batches of any dataset that yields fusionlab items.
 
     In-memory :class:`MultimodalTensorDataset` are sliced directly; any other dataset goes through a
-    :class:`torch.utils.data.DataLoader` with a seeded generator and ``worker_init_fn``.
+    :class:`torch.utils.data.DataLoader` with a seeded generator and ``worker_init_fn`` (and a
+    :class:`~torch.utils.data.distributed.DistributedSampler` when ``world_size > 1``; call its
+    ``set_epoch`` every epoch).
     """
     if isinstance(dataset, MultimodalTensorDataset):
-        return TensorBatches(dataset, batch_size, shuffle=shuffle, seed=seed)
-    return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, num_workers=num_workers,
-                      generator=torch_generator(seed), worker_init_fn=seed_worker, pin_memory=pin_memory,
-                      persistent_workers=num_workers > 0)
+        return TensorBatches(dataset, batch_size, shuffle=shuffle, seed=seed, rank=rank, world_size=world_size)
+    sampler = None
+    if world_size > 1:
+        sampler = DistributedSampler(dataset, num_replicas=world_size, rank=rank, shuffle=shuffle, seed=seed)
+    return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle and sampler is None, sampler=sampler,
+                      num_workers=num_workers, generator=torch_generator(seed), worker_init_fn=seed_worker,
+                      pin_memory=pin_memory, persistent_workers=num_workers > 0)
 
 
 def to_device(batch: Mapping[str, Any], device: torch.device, non_blocking: bool = False) -> dict[str, Any]:

@@ -50,17 +50,23 @@ def shared_data_dir() -> Path | None:
     return path if path.is_dir() else None
 
 
-def figures_dir(profile: str | None = None) -> Path:
+def figures_dir(profile: str | None = None, *, real_data: bool = False) -> Path:
     """Where figures of a notebook run go.
 
     The ``standard`` and ``full`` profiles write the committed reference figures in
     ``<repo>/figures``. The ``smoke`` profile (CI) writes to ``<build>/figures-smoke`` so that
     a quick run never overwrites the reference figures.
+
+    Figures that show real recordings (``real_data=True``) go to ``<build>/figures-real/<profile>``
+    in every profile: they are derived from the databases, whose licences (DREAMS: no derivatives)
+    do not let the project redistribute them, so they are never committed.
     """
     override = _env_path("FUSIONLAB_FIGURES")
     if override is not None:
-        return override
+        return override / "real" if real_data else override
     profile = check_profile(profile if profile is not None else default_profile())
+    if real_data:
+        return build_dir() / "figures-real" / profile
     if profile == "smoke":
         return build_dir() / "figures-smoke"
     return repo_root() / "figures"

@@ -1,8 +1,11 @@
 """Training and evaluation: one device-agnostic loop for every lesson.
 
 AdamW, a cosine learning-rate schedule with linear warm-up, early stopping on the validation loss
-(the best weights are restored), tqdm progress bars, gradient clipping, and mixed precision on CUDA
-(bf16 where supported, fp16 with gradient scaling otherwise). A :class:`History` records every epoch.
+(the best weights are restored), tqdm progress bars, gradient clipping and accumulation, mixed
+precision on CUDA (bf16 where supported, fp16 with gradient scaling otherwise), optional
+``torch.compile``, checkpoints that resume exactly, and data parallelism under ``torchrun``
+(DistributedDataParallel). A :class:`History` records every epoch, including the share of the step
+time spent waiting for data.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,7 +26,8 @@ from torch.nn import functional as F
 from tqdm.auto import tqdm
 
 from fusionlab import metrics
-from fusionlab.batches import make_batches, to_device
+from fusionlab.batches import MultimodalTensorDataset, make_batches, to_device
+from fusionlab.checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
 from fusionlab.repro import get_device
 
 LossFn = Callable[[nn.Module, Mapping[str, Any]], Tensor]
@@ -37,6 +42,7 @@ class TrainConfig:
     num_epochs : int
         Maximum number of passes over the training data.
     batch_size : int
+        Samples per step *and per process* (data-parallel runs multiply it by the world size).
     lr : float
         Peak learning rate of AdamW.
     weight_decay : float
@@ -46,14 +52,20 @@ class TrainConfig:
         Stop after this many epochs without a better validation loss (None: never stop early).
     grad_clip : float or None
         Clip the gradient norm to this value.
+    accumulate_steps : int
+        Average gradients over this many batches before each optimiser step.
     amp : {"auto", "off", "bf16", "fp16"}
         Mixed precision. "auto" uses bf16 (or fp16 + scaling) on CUDA and full precision elsewhere.
+    compile : bool
+        Run the training forward/backward through ``torch.compile``.
+    data_on_device : bool
+        Move an in-memory dataset (up to 1 GiB) to the accelerator once, so batches need no copies.
     seed : int
         Seed of the batch order.
     num_workers : int
         DataLoader workers for datasets that are not in memory.
     progress : bool
-        Show tqdm progress bars.
+        Show tqdm progress bars (rank 0 only).
     """
 
     num_epochs: int = 20
@@ -63,7 +75,10 @@ class TrainConfig:
     warmup_frac: float = 0.05
     patience: int | None = 5
     grad_clip: float | None = 1.0
+    accumulate_steps: int = 1
     amp: str = "auto"
+    compile: bool = False
+    data_on_device: bool = True
     seed: int = 0
     num_workers: int = 0
     progress: bool = True
@@ -71,6 +86,10 @@ class TrainConfig:
     def __post_init__(self) -> None:
         if self.num_epochs < 1:
             raise ValueError(f"num_epochs must be >= 1, got {self.num_epochs}")
+        if self.batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
+        if self.accumulate_steps < 1:
+            raise ValueError(f"accumulate_steps must be >= 1, got {self.accumulate_steps}")
         if self.amp not in ("auto", "off", "bf16", "fp16"):
             raise ValueError(f"amp must be 'auto', 'off', 'bf16' or 'fp16', got {self.amp!r}")
         if not 0 <= self.warmup_frac < 1:
@@ -112,7 +131,8 @@ def _autocast_dtype(amp: str, device: torch.device) -> torch.dtype | None:
     return torch.float16
 
 
-def _cosine_with_warmup(total_steps: int, warmup_steps: int) -> Callable[[int], float]:
+def cosine_with_warmup(total_steps: int, warmup_steps: int) -> Callable[[int], float]:
+    """Learning-rate factor per optimiser step: linear warm-up to 1, then cosine decay to 0."""
     def factor(step: int) -> float:
         if step < warmup_steps:
             return (step + 1) / warmup_steps
@@ -151,28 +171,63 @@ def evaluate(model: nn.Module, data, *, batch_size: int = 512, device: str | tor
     return metrics.classification_metrics(labels, probs)
 
 
+class TrainingInterrupted(RuntimeError):
+    """Raised by :func:`interrupt_after` to stop a run as a crash would."""
+
+
+def interrupt_after(epoch: int) -> Callable[[int, dict[str, float]], None]:
+    """An ``on_epoch_end`` callback that stops training after ``epoch`` (0-based) by raising
+    :class:`TrainingInterrupted` -- a reproducible stand-in for a crash, to practise resuming."""
+
+    def callback(current: int, row: dict[str, float]) -> None:
+        if current >= epoch:
+            raise TrainingInterrupted(f"training interrupted after epoch {current}")
+
+    return callback
+
+
+def distributed_context() -> tuple[int, int]:
+    """``(rank, world_size)`` of the running process group, ``(0, 1)`` without one."""
+    if torch.distributed.is_available() and torch.distributed.is_initialized():
+        return torch.distributed.get_rank(), torch.distributed.get_world_size()
+    return 0, 1
+
+
 def _run_epoch(model, batches, device, optimizer, scheduler, scaler, loss_fn, config, autocast_dtype, bar) -> dict[str, float]:
+    """One pass over ``batches``; returns the mean loss and the time spent waiting for data."""
     model.train()
-    total_loss, correct, count = 0.0, 0, 0
-    for batch in batches:
+    total_loss, count, data_seconds = 0.0, 0, 0.0
+    iterator = iter(batches)
+    optimizer.zero_grad(set_to_none=True)
+    step = 0
+    while True:
+        tic = time.perf_counter()
+        try:
+            batch = next(iterator)
+        except StopIteration:
+            break
         batch = to_device(batch, device, non_blocking=True)
+        data_seconds += time.perf_counter() - tic
         with torch.autocast(device.type, dtype=autocast_dtype, enabled=autocast_dtype is not None):
             loss = loss_fn(model, batch)
-        optimizer.zero_grad(set_to_none=True)
-        scaler.scale(loss).backward()
-        if config.grad_clip is not None:
-            scaler.unscale_(optimizer)
-            nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
-        scaler.step(optimizer)
-        scaler.update()
-        scheduler.step()
+        scaler.scale(loss / config.accumulate_steps).backward()
+        step += 1
+        last = step == len(batches)
+        if step % config.accumulate_steps == 0 or last:
+            if config.grad_clip is not None:
+                scaler.unscale_(optimizer)
+                nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
+            scaler.step(optimizer)
+            scaler.update()
+            scheduler.step()
+            optimizer.zero_grad(set_to_none=True)
         n = len(batch["label"])
         total_loss += float(loss.detach()) * n
         count += n
         if bar is not None:
             bar.update(1)
             bar.set_postfix(loss=f"{total_loss / count:.4f}")
-    return {"train_loss": total_loss / max(count, 1)}
+    return {"train_loss": total_loss / max(count, 1), "data_seconds": data_seconds}
 
 
 def fit(
@@ -183,6 +238,9 @@ def fit(
     *,
     device: str | torch.device = "auto",
     loss_fn: LossFn = cross_entropy_loss,
+    checkpoint_dir: str | Path | None = None,
+    resume_from: str | Path | None = None,
+    on_epoch_end: Callable[[int, dict[str, float]], None] | None = None,
 ) -> History:
     """Train ``model`` on ``train_data``; early-stop on ``val_data`` and restore the best weights.
 
@@ -195,40 +253,86 @@ def fit(
         last epoch's weights are kept.
     config : TrainConfig
     device : str or torch.device
-        ``"auto"`` picks CUDA, then MPS, then CPU.
+        ``"auto"`` picks CUDA, then MPS, then CPU. Under ``torchrun`` each process passes its own.
     loss_fn : callable (model, batch) -> scalar Tensor
         Cross-entropy of the fused logits by default; multi-term losses plug in here.
+    checkpoint_dir : path, optional
+        Write ``last.pt`` after every epoch (rank 0 only); see :mod:`fusionlab.checkpoint`.
+    resume_from : path, optional
+        A ``last.pt`` written by an earlier run with the same config: training continues after its
+        last epoch and reproduces the uninterrupted run.
+    on_epoch_end : callable (epoch, row) -> None, optional
+        Called after every epoch with that epoch's history row.
 
     Returns
     -------
     History
+
+    Notes
+    -----
+    When a ``torch.distributed`` process group is initialised (``torchrun``), the model is wrapped
+    in :class:`~torch.nn.parallel.DistributedDataParallel`, every rank trains on its own shard of
+    ``train_data``, and only rank 0 shows progress and writes checkpoints. Every rank evaluates
+    the whole validation set, so all ranks take the same early-stopping decisions.
     """
     config = config or TrainConfig()
     device = get_device(device)
+    rank, world_size = distributed_context()
     model.to(device)
     trainable = [p for p in model.parameters() if p.requires_grad]
     if not trainable:
         raise ValueError("model has no trainable parameters")
+    if (config.data_on_device and device.type != "cpu" and isinstance(train_data, MultimodalTensorDataset)
+            and train_data.nbytes() < 2**30):
+        train_data = train_data.to(device)
     batches = make_batches(train_data, config.batch_size, shuffle=True, seed=config.seed,
-                           num_workers=config.num_workers, pin_memory=device.type == "cuda")
-    steps_per_epoch = len(batches)
-    total_steps = steps_per_epoch * config.num_epochs
+                           num_workers=config.num_workers, pin_memory=device.type == "cuda",
+                           rank=rank, world_size=world_size)
+    optimizer_steps = -(-len(batches) // config.accumulate_steps) * config.num_epochs
     optimizer = torch.optim.AdamW(trainable, lr=config.lr, weight_decay=config.weight_decay)
     scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, _cosine_with_warmup(total_steps, max(1, int(config.warmup_frac * total_steps))))
+        optimizer, cosine_with_warmup(optimizer_steps, max(1, int(config.warmup_frac * optimizer_steps))))
     autocast_dtype = _autocast_dtype(config.amp, device)
     scaler = torch.amp.GradScaler(device.type, enabled=autocast_dtype == torch.float16)
 
+    training_model: nn.Module = model
+    if world_size > 1:
+        training_model = nn.parallel.DistributedDataParallel(
+            model, device_ids=[device.index] if device.type == "cuda" else None)
+    if config.compile:
+        training_model = torch.compile(training_model)
+
     history = History()
-    best_loss, best_state, waited = math.inf, None, 0
+    best_loss, best_state, waited, first_epoch = math.inf, None, 0, 0
+    if resume_from is not None:
+        state = load_checkpoint(resume_from, map_location=device)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        scaler.load_state_dict(state["scaler"])
+        set_rng_state(state["rng"], getattr(batches, "generator", None))
+        history.epochs = [dict(row) for row in state["history"]]
+        history.best_epoch, waited, best_loss = state["best_epoch"], state["waited"], state["best_loss"]
+        best_state = state["best_state"]
+        history.stopped_early = state["stopped_early"]
+        first_epoch = state["epoch"] + 1
     start = time.perf_counter()
-    bar = tqdm(total=total_steps, desc="training", leave=False, disable=not config.progress)
-    for epoch in range(config.num_epochs):
+    show = config.progress and rank == 0
+    bar = tqdm(total=len(batches) * (config.num_epochs - first_epoch), desc="training", leave=False, disable=not show)
+    for epoch in range(first_epoch, config.num_epochs):
+        if history.stopped_early:
+            break
+        if hasattr(getattr(batches, "sampler", None), "set_epoch"):
+            batches.sampler.set_epoch(epoch)
         tic = time.perf_counter()
         row: dict[str, float] = {"epoch": epoch}
-        row.update(_run_epoch(model, batches, device, optimizer, scheduler, scaler, loss_fn, config,
+        row.update(_run_epoch(training_model, batches, device, optimizer, scheduler, scaler, loss_fn, config,
                               autocast_dtype, bar))
         row["lr"] = scheduler.get_last_lr()[0]
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+        row["train_seconds"] = time.perf_counter() - tic
+        row["data_fraction"] = row["data_seconds"] / max(row["train_seconds"], 1e-12)
         if val_data is not None:
             scores = evaluate(model, val_data, device=device)
             row["val_loss"], row["val_accuracy"] = scores["cross_entropy"], scores["accuracy"]
@@ -243,7 +347,16 @@ def fit(
             waited += 1
             if val_data is not None and config.patience is not None and waited >= config.patience:
                 history.stopped_early = True
-                break
+        if checkpoint_dir is not None and rank == 0:
+            save_checkpoint(Path(checkpoint_dir) / "last.pt", {
+                "epoch": epoch, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                "scheduler": scheduler.state_dict(), "scaler": scaler.state_dict(),
+                "rng": rng_state(getattr(batches, "generator", None)), "history": history.epochs,
+                "best_epoch": history.best_epoch, "waited": waited, "best_loss": best_loss,
+                "best_state": best_state, "stopped_early": history.stopped_early, "config": asdict(config),
+            })
+        if on_epoch_end is not None:
+            on_epoch_end(epoch, row)
     bar.close()
     if val_data is None:
         history.best_epoch = len(history.epochs) - 1
@@ -251,7 +364,6 @@ def fit(
         model.load_state_dict(best_state)
     history.seconds = time.perf_counter() - start
     return history
-
 
 def config_dict(config: TrainConfig) -> dict[str, Any]:
     """``TrainConfig`` as a plain dict (for result tables)."""

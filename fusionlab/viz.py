@@ -32,6 +32,7 @@ def savefig(
     name: str,
     *,
     profile: str | None = None,
+    real_data: bool = False,
     directory: str | os.PathLike | None = None,
 ) -> Path:
     """Write ``fig`` as ``<figures dir>/<name>.png`` atomically and return the path.
@@ -45,6 +46,9 @@ def savefig(
     profile : str, optional
         Run profile; decides the folder (:func:`fusionlab.paths.figures_dir`): the ``smoke``
         profile never overwrites the committed reference figures.
+    real_data : bool
+        The figure shows real recordings: it is written under ``build/`` and never committed
+        (see :func:`fusionlab.paths.figures_dir`).
     directory : path, optional
         Explicit folder, overriding the profile's.
     """
@@ -52,7 +56,7 @@ def savefig(
         raise TypeError(f"savefig expects a matplotlib Figure, got {type(fig).__name__}")
     if not name or "/" in name or "\\" in name or name.endswith(".png"):
         raise ValueError(f"figure name must be a bare file stem such as '05_decision_boundaries', got {name!r}")
-    folder = Path(directory) if directory is not None else paths.figures_dir(profile)
+    folder = Path(directory) if directory is not None else paths.figures_dir(profile, real_data=real_data)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{name}.png"
     # Write beside the target, then rename: a crash never leaves a half-written PNG.
