@@ -1,4 +1,4 @@
-"""Numbers reported in the reproduced papers, for side-by-side tables (transcribed, not computed)."""
+"""Hayes & Sun, Modality-Aware Multimodal Fusion for Sleep Event Classification: reported numbers."""
 
 from __future__ import annotations
 
