@@ -4,7 +4,7 @@ The notebooks in ``notebooks/`` import this package as ``import fusionlab as fl`
 of logic they show lives here, where it is tested.
 """
 
-from fusionlab import course, metrics, paths, profiles, reference, repro, viz
+from fusionlab import course, metrics, paths, profiles, reference, repro, spectral, viz
 from fusionlab.models import (
     MultimodalNet,
     count_parameters,
@@ -29,6 +29,7 @@ __all__ = [
     "reference",
     "register",
     "repro",
+    "spectral",
     "viz",
     "__version__",
 ]
