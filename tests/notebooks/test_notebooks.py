@@ -63,3 +63,14 @@ def test_figure_matches_baseline(name, run_smoke):
     assert baseline.is_file(), f"no baseline {baseline}: copy a reviewed smoke figure there"
     result = compare_images(str(baseline), str(produced), tol=FIGURE_TOLERANCE[name], in_decorator=True)
     assert result is None, f"{name} differs from its baseline: RMS {result['rms']:.2f} > {result['tol']}"
+
+
+def test_real_data_figures_are_never_committed():
+    """Figures saved with ``real_data=True`` show licensed recordings: none may sit in figures/."""
+    import re
+
+    committed = {p.stem for p in (paths.repo_root() / "figures").glob("*.png")}
+    for path in NOTEBOOKS:
+        code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+        for name in re.findall(r'savefig\(fig, "([^"]+)",[^)]*real_data=True', code):
+            assert name not in committed, f"figures/{name}.png shows real recordings ({path.name}); delete it"
