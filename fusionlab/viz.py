@@ -194,3 +194,22 @@ def plot_fusion_map() -> Figure:
     ax.grid(False)
     ax.set_title("The fusion design space of the course")
     return fig
+
+
+def plot_throughput(table, title: str = "") -> Figure:
+    """Samples/s and activation memory against batch size, one line per precision
+    (a table from :func:`fusionlab.throughput.throughput_table`)."""
+    use_style()
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
+    for amp, rows in table.groupby("amp"):
+        rows = rows.sort_values("batch_size")
+        axes[0].plot(rows["batch_size"], rows["samples_per_s"], marker="o", label=f"amp={amp}")
+        axes[1].plot(rows["batch_size"], rows["activation_mb"], marker="o", label=f"amp={amp}")
+    for ax, label in zip(axes, ("samples / s", "activation memory (MB)")):
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("batch size")
+        ax.set_ylabel(label)
+        ax.legend()
+    if title:
+        fig.suptitle(title)
+    return fig
