@@ -4,7 +4,7 @@ The notebooks in ``notebooks/`` import this package as ``import fusionlab as fl`
 of logic they show lives here, where it is tested.
 """
 
-from fusionlab import course, metrics, paths, profiles, reference, repro, spectral, viz
+from fusionlab import course, dependence, metrics, paths, profiles, reference, repro, spectral, stats, viz
 from fusionlab.models import (
     MultimodalNet,
     count_parameters,
@@ -20,6 +20,7 @@ __all__ = [
     "MultimodalNet",
     "count_parameters",
     "course",
+    "dependence",
     "create_model",
     "get_entry",
     "list_models",
@@ -30,6 +31,7 @@ __all__ = [
     "register",
     "repro",
     "spectral",
+    "stats",
     "viz",
     "__version__",
 ]

@@ -1,0 +1,45 @@
+"""ECG heartbeat classification across feature domains ("Rethinking Multimodality", arXiv:2508.00963).
+
+- :mod:`~fusionlab.ecg.views`: time / time-frequency (CWT) / frequency (FFT) views of a beat;
+- :mod:`~fusionlab.ecg.protocol`: inter-patient, record-cv and intra-patient protocols, metric tables;
+- :mod:`~fusionlab.ecg.balance`: ADASYN on the training split, class weights, the resampling leak;
+- :mod:`~fusionlab.ecg.baseline`: RR + morphology gradient boosting;
+- :mod:`~fusionlab.ecg.experiment`: :func:`run_ecg_domains`, the whole study (cached);
+- :mod:`~fusionlab.ecg.saliency`: input-gradient saliency and occlusion of a trained model.
+
+The models live in :mod:`fusionlab.models.ecg_domains`.
+"""
+
+from fusionlab.ecg.balance import BALANCING, balance_beats, class_weights, resampling_leak_demo
+from fusionlab.ecg.baseline import baseline_features, gbm_baseline
+from fusionlab.ecg.experiment import (
+    GBM,
+    MODEL_DOMAINS,
+    EcgDomainResult,
+    EcgSettings,
+    available_records,
+    load_ecg_beats,
+    penultimate_features,
+    rebuild_model,
+    run_ecg_domains,
+    study_settings,
+)
+from fusionlab.ecg.protocol import (
+    CLASSES,
+    PROTOCOLS,
+    Fold,
+    beat_metrics,
+    drop_unscored,
+    make_folds,
+    metrics_table,
+    resolve_protocol,
+)
+from fusionlab.ecg.views import DOMAINS, ViewScaler, ViewSettings, beat_views, view_specs, views_to_dataset
+
+__all__ = [
+    "BALANCING", "CLASSES", "DOMAINS", "GBM", "MODEL_DOMAINS", "PROTOCOLS", "EcgDomainResult", "EcgSettings", "Fold",
+    "ViewScaler", "ViewSettings", "available_records", "balance_beats", "baseline_features", "beat_metrics",
+    "beat_views", "class_weights", "drop_unscored", "gbm_baseline", "load_ecg_beats", "make_folds", "metrics_table",
+    "penultimate_features", "rebuild_model", "resampling_leak_demo", "resolve_protocol", "run_ecg_domains",
+    "study_settings", "view_specs", "views_to_dataset",
+]
