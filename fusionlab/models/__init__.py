@@ -8,6 +8,7 @@ from fusionlab.models.spec import ModalitySpec, count_parameters
 from fusionlab.models.multimodal import MultimodalNet, MultimodalOutput
 from fusionlab.models import encoders, fusion  # noqa: F401  (registers the built-in blocks)
 from fusionlab.models import hayes_sun  # noqa: F401  (registers the four Hayes & Sun variants)
+from fusionlab.models.encoders import pretrained as _pretrained_encoders  # noqa: F401  (Hayes & Sun backbone encoders)
 from fusionlab.models import ecg_domains  # noqa: F401  (ECG domain encoders, Hybrid 1/2; Rethinking Multimodality)
 from fusionlab.models.pretraining import pretrain_frozen_encoders
 

@@ -13,6 +13,12 @@ The frozen encoders of the late variants start from random initialisation; give 
 weights before training, e.g. with :func:`fusionlab.models.pretraining.pretrain_frozen_encoders`
 (label-free denoising pretraining), or by loading a pretrained checkpoint into them.
 
+``frozen_features=True`` says that the inputs already *are* the outputs of frozen pretrained
+backbones (AST, MiniLM, ViT features computed once through
+:class:`fusionlab.models.encoders.cache.EmbeddingCache`, shape ``(L, width)`` per modality). The late
+variants then need no frozen stage of their own: their per-modality encoder starts with a trainable
+projection of those features (:class:`TokenEmbedding`). Notebook 06 builds the variants this way.
+
 References
 ----------
 K. Hayes and Y. Sun, "Modality-Aware Multimodal Fusion for Sleep Event Classification".
@@ -47,7 +53,10 @@ def _check_specs(modalities: Mapping[str, ModalitySpec]) -> dict[str, ModalitySp
     return dict(modalities)
 
 
-def _frozen(spec: ModalitySpec, d_model: int, n_heads: int, depth: int, dropout: float, patch_size: int) -> FrozenEncoder:
+def _frozen(spec: ModalitySpec, d_model: int, n_heads: int, depth: int, dropout: float, patch_size: int,
+            frozen_features: bool = False) -> nn.Module:
+    if frozen_features:  # the frozen (pretrained) stage ran outside the model: project its features
+        return input_embedding(spec, d_model, patch_size=patch_size)
     encoder = ModalityTransformerEncoder(spec, d_model, n_heads=n_heads, depth=depth, dropout=dropout,
                                          patch_size=patch_size)
     return FrozenEncoder(encoder)
@@ -56,7 +65,8 @@ def _frozen(spec: ModalitySpec, d_model: int, n_heads: int, depth: int, dropout:
 @register("basic_early", kind="model", paper="Hayes & Sun, Fig. 1",
           missing_modality=ConcatTransformerFusion.missing_modality, tags=("hayes_sun",), example_spec=EXAMPLE_SPECS)
 def basic_early(modalities: Mapping[str, ModalitySpec], num_classes: int, *, d_model: int = 32, n_heads: int = 4,
-                depth: int = 2, dropout: float = 0.1, patch_size: int = 16, modality_heads: bool = False) -> MultimodalNet:
+                depth: int = 2, dropout: float = 0.1, patch_size: int = 16, modality_heads: bool = False,
+                frozen_features: bool = False) -> MultimodalNet:
     """Basic Early Fusion: minimal embeddings, tokens concatenated, one shared transformer."""
     specs = _check_specs(modalities)
     encoders = {m: input_embedding(s, d_model, patch_size=patch_size) for m, s in specs.items()}
@@ -67,10 +77,11 @@ def basic_early(modalities: Mapping[str, ModalitySpec], num_classes: int, *, d_m
 @register("basic_late", kind="model", paper="Hayes & Sun, Fig. 2",
           missing_modality=PooledConcatTransformerFusion.missing_modality, tags=("hayes_sun",), example_spec=EXAMPLE_SPECS)
 def basic_late(modalities: Mapping[str, ModalitySpec], num_classes: int, *, d_model: int = 32, n_heads: int = 4,
-               depth: int = 2, dropout: float = 0.1, patch_size: int = 16, modality_heads: bool = False) -> MultimodalNet:
+               depth: int = 2, dropout: float = 0.1, patch_size: int = 16, modality_heads: bool = False,
+               frozen_features: bool = False) -> MultimodalNet:
     """Basic Late Fusion: frozen per-modality encoders, pooled outputs concatenated, shallow transformer."""
     specs = _check_specs(modalities)
-    encoders = {m: _frozen(s, d_model, n_heads, depth, dropout, patch_size) for m, s in specs.items()}
+    encoders = {m: _frozen(s, d_model, n_heads, depth, dropout, patch_size, frozen_features) for m, s in specs.items()}
     fusion = PooledConcatTransformerFusion(list(specs), d_model, n_heads=n_heads, depth=1, dropout=dropout)
     return MultimodalNet(encoders, fusion, num_classes, specs=specs, modality_heads=modality_heads)
 
@@ -79,7 +90,7 @@ def basic_late(modalities: Mapping[str, ModalitySpec], num_classes: int, *, d_mo
           missing_modality=ConcatTransformerFusion.missing_modality, tags=("hayes_sun",), example_spec=EXAMPLE_SPECS)
 def enhanced_early(modalities: Mapping[str, ModalitySpec], num_classes: int, *, d_model: int = 32, n_heads: int = 4,
                    depth: int = 2, dropout: float = 0.1, patch_size: int = 16,
-                   modality_heads: bool = False) -> MultimodalNet:
+                   modality_heads: bool = False, frozen_features: bool = False) -> MultimodalNet:
     """Enhanced Early Fusion: trainable modality-specific transformers, then the shared transformer."""
     specs = _check_specs(modalities)
     encoders = {m: ModalityTransformerEncoder(s, d_model, n_heads=n_heads, depth=1, dropout=dropout,
@@ -92,11 +103,11 @@ def enhanced_early(modalities: Mapping[str, ModalitySpec], num_classes: int, *, 
           missing_modality=CrossModalAttentionFusion.missing_modality, tags=("hayes_sun",), example_spec=EXAMPLE_SPECS)
 def enhanced_late(modalities: Mapping[str, ModalitySpec], num_classes: int, *, d_model: int = 32, n_heads: int = 4,
                   depth: int = 2, dropout: float = 0.1, patch_size: int = 16,
-                  modality_heads: bool = False) -> MultimodalNet:
+                  modality_heads: bool = False, frozen_features: bool = False) -> MultimodalNet:
     """Enhanced Late Fusion: frozen encoder + trainable transformer per modality, cross-modal attention."""
     specs = _check_specs(modalities)
     encoders = {
-        m: nn.Sequential(_frozen(s, d_model, n_heads, depth, dropout, patch_size),
+        m: nn.Sequential(_frozen(s, d_model, n_heads, depth, dropout, patch_size, frozen_features),
                          TokenTransformer(d_model, n_heads=n_heads, depth=1, dropout=dropout))
         for m, s in specs.items()
     }

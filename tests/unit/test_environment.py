@@ -23,13 +23,13 @@ def _pyproject() -> set[str]:
 
 
 def _environment() -> set[str]:
-    """Conda packages: the ``  - name`` items of the top-level ``dependencies:`` list."""
+    """Packages of the top-level ``dependencies:`` list, conda items and the ``pip:`` sub-list."""
     names, inside = set(), False
     for line in (ROOT / "environment.yml").read_text().splitlines():
         if not line.startswith(" "):
             inside = line.startswith("dependencies:")
             continue
-        match = re.match(r"^  - ([A-Za-z0-9_.\-]+)", line)
+        match = re.match(r"^\s+- ([A-Za-z0-9_][A-Za-z0-9_.\-]*)", line)
         if inside and match and match.group(1) not in ("pip", "python"):
             names.add(_name(match.group(1)))
     return names

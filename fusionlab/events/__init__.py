@@ -1,0 +1,32 @@
+"""The modalities of a sleep event beyond its signal (Hayes & Sun): metadata, clinical notes, images.
+
+- :mod:`~fusionlab.events.metadata` -- :func:`serialize_metadata` (short text, as in the paper),
+  :func:`encode_metadata` (one-hot/numeric coding for learned embeddings), :func:`check_fields`;
+- :mod:`~fusionlab.events.notes` -- :func:`clinical_notes` (templates from the metadata, never the label)
+  and :func:`leaky_notes` (the invalid counter-example);
+- :mod:`~fusionlab.events.images` -- :func:`render_events` (spectrogram or trace snapshots);
+- :mod:`~fusionlab.events.dreams` -- :func:`dreams_spindle_events` (real DREAMS spindle events).
+"""
+
+from fusionlab.events.dreams import SPINDLE_CLASSES, dreams_excerpts, dreams_spindle_events
+from fusionlab.events.images import RENDERINGS, render_events, spectrogram_images, trace_images
+from fusionlab.events.metadata import (
+    DEFAULT_FIELDS,
+    METADATA_FIELDS,
+    MetadataCoding,
+    check_fields,
+    encode_metadata,
+    metadata_coding,
+    serialize_metadata,
+)
+from fusionlab.events.notes import NOTE_FIELDS, clinical_notes, leaky_notes
+
+__all__ = [
+    "DEFAULT_FIELDS", "METADATA_FIELDS", "NOTE_FIELDS", "RENDERINGS", "SPINDLE_CLASSES", "MetadataCoding",
+    "check_fields", "clinical_notes", "dreams_excerpts", "dreams_spindle_events", "encode_metadata",
+    "leaky_notes", "metadata_coding", "render_events", "serialize_metadata", "spectrogram_images", "trace_images",
+]
+
+from fusionlab.events.plot import plot_ablation, plot_event_modalities
+
+__all__ += ["plot_ablation", "plot_event_modalities"]
