@@ -37,7 +37,7 @@ notebooks: $(STAMP)
 # reductions in the same order on every machine, so the smoke figures match their baselines.
 test: export OMP_NUM_THREADS := 1
 test: $(STAMP)
-	FUSIONLAB_PROFILE=smoke $(BIN)/python -m pytest tests
+	FUSIONLAB_PROFILE=smoke $(BIN)/python -m pytest --durations=20 tests
 	FUSIONLAB_PROFILE=smoke $(BIN)/python -m pytest --nbval-lax --nbval-cell-timeout=900 -p no:cacheprovider notebooks
 
 unit: $(STAMP)

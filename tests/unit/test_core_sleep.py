@@ -1,0 +1,165 @@
+"""CoRe-Sleep family: shapes, modality masking, shared weights, losses, noisy-night detector, learning."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import fusionlab as fl
+from fusionlab.data.synthetic import Corruption, make_night
+from fusionlab.experiments import core_sleep as C
+from fusionlab.experiments.core_sleep_data import features_from_synthetic, sequence_dataset, window_starts
+from fusionlab.losses import CoreSleepLoss, alignment_loss
+from fusionlab.models.core_sleep import CORE_SLEEP_VARIANTS, core_sleep_specs, unimodal_equivalent
+from fusionlab.robustness import detect_noisy_nights, detector_agreement, true_noisy_nights
+
+SPECS = core_sleep_specs(seq_len=5, n_frames=6, n_freqs=10)
+SMALL = {"d_model": 16, "n_heads": 2, "d_ff": 32, "inner_depth": 2, "outer_depth": 2, "dropout": 0.0}
+
+
+def _inputs(batch=4, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    return {m: torch.randn(batch, *s.shape, generator=g) for m, s in SPECS.items()}
+
+
+@pytest.mark.parametrize("name", CORE_SLEEP_VARIANTS)
+def test_outputs_per_epoch_and_centre(name):
+    model = fl.create_model(name, SPECS, 5, **SMALL).eval()
+    x = _inputs()
+    out = model(x, return_all=True)
+    assert out.epoch_logits.shape == (4, 5, 5) and out.logits.shape == (4, 5)
+    torch.testing.assert_close(out.logits, out.epoch_logits[:, 2])
+    assert set(out.epoch_embeddings) == {"eeg", "eog"} and out.epoch_embeddings["eeg"].shape == (4, 5, 16)
+    torch.testing.assert_close(model(x, per_epoch=True), out.epoch_logits)
+
+
+@pytest.mark.parametrize("name", CORE_SLEEP_VARIANTS)
+@pytest.mark.parametrize("kept", ["eeg", "eog"])
+def test_masking_a_modality_equals_a_model_without_it(name, kept):
+    """Masked EOG gives the same output as a model of the same weights that never had EOG."""
+    torch.manual_seed(0)
+    model = fl.create_model(name, SPECS, 5, **SMALL).eval()
+    x = _inputs()
+    mask = {m: torch.full((4,), m == kept) for m in SPECS}
+    masked = model(x, mask, per_epoch=True)
+    if name == "core_sleep_early":
+        # Early shares one encoder: the reference is the same model fed zeros (any value) for the other.
+        other = {m: (v if m == kept else torch.full_like(v, float("nan"))) for m, v in x.items()}
+        torch.testing.assert_close(model(other, mask, per_epoch=True), masked)
+        return
+    single = fl.create_model("core_sleep_mid_late", {kept: SPECS[kept]}, 5, **SMALL).eval()
+    single.encoders[kept].load_state_dict({k.split(f"encoders.{kept}.", 1)[1]: v for k, v in model.state_dict().items()
+                                           if k.startswith(f"encoders.{kept}.")})
+    single.head.load_state_dict(model.head.state_dict())
+    torch.testing.assert_close(single({kept: x[kept]}, per_epoch=True), masked)
+
+
+def test_core_shares_sa_and_ff_weights_with_unimodal_encoders():
+    model = fl.create_model("core_sleep_core", SPECS, 5, **SMALL)
+    n_mid = fl.count_parameters(fl.create_model("core_sleep_mid_late", SPECS, 5, **SMALL))
+    n_core = fl.count_parameters(model)
+    n_cross = sum(p.numel() for n, p in model.named_parameters() if n.startswith("cross_"))
+    # CoRe = Mid-Late + cross-attention only: the multimodal encoders own no SA/FF weights.
+    assert n_core == n_mid + n_cross
+    # ...and the cross-attention matters when both modalities are present.
+    model.eval()
+    x = _inputs()
+    with torch.no_grad():
+        a = model(x)
+        for p in model.cross_inner.parameters():
+            p.add_(torch.randn_like(p))
+        assert not torch.allclose(a, model(x))
+
+
+def test_all_masked_and_short_sequences_are_clear_errors():
+    model = fl.create_model("core_sleep_core", SPECS, 5, **SMALL)
+    x = _inputs()
+    with pytest.raises(ValueError, match="every modality is masked"):
+        model(x, torch.zeros(4, 2, dtype=torch.bool))
+    short = {m: v[:, :3] for m, v in x.items()}
+    with pytest.raises(ValueError, match="shorter than the outer length"):
+        model(short)
+    with pytest.raises(ValueError, match="shorter than the outer sequence length"):
+        window_starts(4, 5, 5)
+    with pytest.raises(TypeError, match="one ModalitySpec"):
+        unimodal_equivalent(SPECS, 5)
+
+
+def test_alignment_loss_is_minimal_for_aligned_pairs():
+    g = torch.Generator().manual_seed(0)
+    z = torch.randn(3, 8, 16, generator=g)
+    aligned = alignment_loss(z, z + 0.01 * torch.randn(z.shape, generator=g))
+    shuffled = alignment_loss(z, z[:, torch.randperm(8, generator=g)])
+    unrelated = alignment_loss(z, torch.randn(3, 8, 16, generator=g))
+    assert aligned < unrelated < shuffled + 5  # finite, ordered
+    assert aligned < shuffled and aligned < unrelated
+    # Lower bound 0, reached in the limit of perfectly separated aligned pairs.
+    assert 0 <= float(alignment_loss(z, z, temperature=0.01)) < float(aligned)
+
+
+def test_losses_use_only_present_modalities():
+    model = fl.create_model("core_sleep_mid_late", SPECS, 5, **SMALL)
+    batch = {"inputs": _inputs(), "mask": torch.tensor([[1, 1], [1, 0], [0, 1], [1, 0]], dtype=torch.bool),
+             "label": torch.randint(0, 5, (4, 5))}
+    terms = CoreSleepLoss(ms=True, al=True).terms(model, batch)
+    assert set(terms) == {"ce", "ms", "al"} and all(torch.isfinite(t) for t in terms.values())
+    eeg_only = dict(batch, mask=torch.tensor([[1, 0]] * 4, dtype=torch.bool))
+    assert float(CoreSleepLoss(ms=False, al=True).terms(model, eeg_only)["al"].detach()) == 0.0
+
+
+def _night(subject, corruptions=()):
+    return make_night(3, hours=4, modalities=("eeg", "eog"), subject=subject, corruptions=list(corruptions))
+
+
+def test_noisy_night_detector_recovers_known_corruption():
+    d = 4 * 3600
+    nights = [_night(0), _night(1),
+              _night(2, [Corruption("noisy", "eeg", 0.4 * d, d, 8.0)]),       # 60 % noisy EEG
+              _night(3, [Corruption("noisy", "eog", 0.35 * d, d, 6.0)]),       # 65 % noisy EOG
+              _night(4, [Corruption("noisy", "eeg", 0.8 * d, d, 8.0)])]        # 20 %: must not be flagged
+    detected = detect_noisy_nights({n.name: {m: n.channel(m) for m in ("eeg", "eog")} for n in nights}, 100.0)
+    assert list(detected["noisy_modality"]) == ["", "", "eeg", "eog", ""]
+    truth = true_noisy_nights(nights)
+    assert list(truth["true_noisy_modality"]) == ["", "", "eeg", "eog", ""]
+    agreement = detector_agreement(detected, truth)
+    assert (agreement["recall"] == 1).all() and (agreement["precision"] == 1).all()
+
+
+def test_sequence_dataset_and_missing_stage_error():
+    night = features_from_synthetic(_night(0))
+    ds = sequence_dataset([night.with_present(eog=False)], 7)
+    assert ds.inputs["eeg"].shape[1:] == (7, 29, 128) and ds.labels.shape[1] == 7
+    assert not ds.mask[:, 1].any() and float(ds.inputs["eog"].abs().sum()) == 0.0
+    only_wake = type(night)(night.name, night.features, np.zeros_like(night.labels), night.present, night.signals,
+                            night.sfreq)
+    with pytest.raises(ValueError, match="no epoch of stage"):
+        C.check_stages([only_wake], "train")
+
+
+def test_core_sleep_learns_above_chance():
+    settings = C.with_overrides(C.settings_for("smoke"), n_train=3, hours=2.5, num_epochs=2)
+    split = C.make_cohort_split(settings, 1)
+    model, _, _ = C.train_model("Mid-Late", "MS+AL", split.train, [], settings, 0)
+    scores, _ = fl.robustness.evaluate_modality_subsets(model, split.test[:2])
+    majority = 100 * np.bincount(np.concatenate([n.labels for n in split.test[:2]])).max() / sum(
+        n.n_epochs for n in split.test[:2])
+    # Better than always answering the most frequent stage, with both and with EEG alone.
+    assert scores.loc["EEG-EOG", "kappa"] > 0.1 and scores.loc["EEG", "kappa"] > 0.1
+    assert scores.loc["EEG-EOG", "acc"] > majority - 5
+
+
+@pytest.mark.parametrize("name", CORE_SLEEP_VARIANTS)
+def test_single_modality_head_answers_only_for_lone_modalities(name):
+    torch.manual_seed(0)
+    model = fl.create_model(name, SPECS, 5, **SMALL).eval()
+    x = _inputs()
+    mask = torch.tensor([[1, 1], [1, 0], [0, 1], [1, 1]], dtype=torch.bool)
+    before = model(x, mask, per_epoch=True)
+    model.single_modality_head = True
+    after = model(x, mask, per_epoch=True)
+    torch.testing.assert_close(after[[0, 3]], before[[0, 3]])  # both present: the multimodal predictor
+    out = model(x, mask, return_all=True)
+    # EEG alone: the EEG predictor on the EEG representation.
+    torch.testing.assert_close(after[1], out.epoch_modality_logits["eeg"][1])
+    torch.testing.assert_close(after[2], out.epoch_modality_logits["eog"][2])
