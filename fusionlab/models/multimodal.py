@@ -15,7 +15,7 @@ import torch
 from torch import Tensor, nn
 
 from fusionlab.models.fusion.base import FusionBlock, masked_mean
-from fusionlab.models.spec import ModalitySpec
+from fusionlab.models.spec import ModalitySpec, resolve_modality_mask
 
 
 @dataclass
@@ -127,33 +127,6 @@ class MultimodalNet(nn.Module):
                     )
         return next(iter(batch_sizes.values()))
 
-    def _check_mask(self, mask: Tensor | Mapping[str, Tensor] | None, batch: int, device: torch.device) -> Tensor:
-        if mask is None:
-            return torch.ones(batch, len(self.modalities), dtype=torch.bool, device=device)
-        if isinstance(mask, Mapping):
-            unknown = [k for k in mask if k not in self.modalities]
-            if unknown:
-                raise KeyError(f"mask names unknown modality {unknown[0]!r}; this model takes {list(self.modalities)}")
-            columns = [
-                mask[m].to(device=device, dtype=torch.bool) if m in mask
-                else torch.ones(batch, dtype=torch.bool, device=device)
-                for m in self.modalities
-            ]
-            mask = torch.stack(columns, dim=1)
-        mask = mask.to(device=device, dtype=torch.bool)
-        if mask.shape != (batch, len(self.modalities)):
-            raise ValueError(
-                f"mask must have shape (batch, n_modalities) = ({batch}, {len(self.modalities)}) "
-                f"in the order {list(self.modalities)}, got {tuple(mask.shape)}"
-            )
-        empty = (~mask.any(dim=1)).nonzero().flatten()
-        if len(empty):
-            raise ValueError(
-                f"every modality is masked for {len(empty)} sample(s) (first: index {int(empty[0])}); "
-                "a sample needs at least one present modality"
-            )
-        return mask
-
     # ----------------------------------------------------------------- forward
     def encode(self, inputs: Mapping[str, Tensor], mask: Tensor) -> dict[str, Tensor]:
         """Tokens ``(B, L_m, d)`` of each modality; masked samples' inputs are zeroed first."""
@@ -189,7 +162,7 @@ class MultimodalNet(nn.Module):
         """
         batch = self._check_inputs(inputs)
         device = next(iter(inputs.values())).device
-        mask = self._check_mask(mask, batch, device)
+        mask = resolve_modality_mask(mask, self.modalities, batch, device)
         tokens = self.encode(inputs, mask)
         fused = self.fusion(tokens, mask)
         logits = self.head(self.dropout(fused))

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
-from fusionlab.models.spec import ModalitySpec
+from fusionlab.models.spec import ModalitySpec, resolve_modality_mask
 
 
 @dataclass
@@ -132,26 +132,6 @@ class CoreSleepModel(nn.Module):
             raise ValueError(f"all modalities must have the same batch size, got {sizes}")
         return next(iter(sizes.values()))
 
-    def check_mask(self, mask: Tensor | Mapping[str, Tensor] | None, batch: int, device: torch.device) -> Tensor:
-        """Mask as a (batch, n_modalities) bool tensor; raises if a sample has no modality at all."""
-        if mask is None:
-            return torch.ones(batch, len(self.modalities), dtype=torch.bool, device=device)
-        if isinstance(mask, Mapping):
-            unknown = [k for k in mask if k not in self.modalities]
-            if unknown:
-                raise KeyError(f"mask names unknown modality {unknown[0]!r}; this model takes {list(self.modalities)}")
-            mask = torch.stack([mask[m].to(device=device, dtype=torch.bool) if m in mask
-                                else torch.ones(batch, dtype=torch.bool, device=device) for m in self.modalities], 1)
-        mask = mask.to(device=device, dtype=torch.bool)
-        if mask.shape != (batch, len(self.modalities)):
-            raise ValueError(f"mask must have shape (batch, n_modalities) = ({batch}, {len(self.modalities)}) in the "
-                             f"order {list(self.modalities)}, got {tuple(mask.shape)}")
-        empty = (~mask.any(dim=1)).nonzero().flatten()
-        if len(empty):
-            raise ValueError(f"mask: every modality is masked for {len(empty)} sample(s) (first: index "
-                             f"{int(empty[0])}); a sample needs at least one present modality")
-        return mask
-
     # ----------------------------------------------------------------- forward
     def represent(self, inputs: dict[str, Tensor], mask: Tensor, unimodal: bool
                   ) -> tuple[Tensor, dict[str, Tensor]]:
@@ -182,7 +162,7 @@ class CoreSleepModel(nn.Module):
         """
         batch = self.check_inputs(inputs)
         device = inputs[self.modalities[0]].device
-        mask = self.check_mask(mask, batch, device)
+        mask = resolve_modality_mask(mask, self.modalities, batch, device)
         clean = {}
         for i, m in enumerate(self.modalities):
             x = inputs[m]
