@@ -7,6 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.fusionlab-installed
 PROFILE ?= standard
+ONLY ?=
 # The kernel papermill and nbval start is the venv's python.
 export PATH := $(abspath $(BIN)):$(PATH)
 export MPLBACKEND := Agg
@@ -16,7 +17,7 @@ export FUSIONLAB_SHARED_DATA ?= $(abspath ../shared/data)
 .PHONY: help venv notebooks test unit smoke nbval figures lab benchmarks clean
 
 help:
-	@echo "make notebooks  - execute every notebook (PROFILE=$(PROFILE)); figures -> figures/"
+	@echo "make notebooks  - execute every notebook (PROFILE=$(PROFILE), ONLY=05 for one); figures -> figures/"
 	@echo "make test       - unit tests + smoke notebooks (papermill) + nbval + figure regression"
 	@echo "make lab        - open JupyterLab on notebooks/"
 	@echo "make benchmarks - speed/memory benchmarks -> benchmarks/results/*.json"
@@ -31,7 +32,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 notebooks: $(STAMP)
-	$(BIN)/python -m fusionlab.notebook_runner --profile $(PROFILE)
+	$(BIN)/python -m fusionlab.notebook_runner --profile $(PROFILE) $(if $(ONLY),--only $(ONLY))
 
 # One thread per process: the lessons' models are small, and a fixed thread count keeps float
 # reductions in the same order on every machine, so the smoke figures match their baselines.
