@@ -4,7 +4,8 @@ The item format used across fusionlab (datasets in :mod:`fusionlab.data` yield t
 
     {"inputs": {modality: Tensor}, "mask": BoolTensor (n_modalities,), "label": LongTensor ()}
 
-A batch has the same keys with a leading batch dimension.
+A batch has the same keys with a leading batch dimension. Regression datasets
+(``task="regression"``) hold a float32 target in ``"label"`` instead of a class index.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from torch.utils.data.distributed import DistributedSampler
 
 from fusionlab.repro import seed_worker, torch_generator
 
+TASKS = ("classification", "regression")
+
 
 class MultimodalTensorDataset(Dataset):
     """Aligned tensors of several modalities, labels and an optional modality mask.
@@ -29,14 +32,31 @@ class MultimodalTensorDataset(Dataset):
     labels : Tensor, shape (n_samples,)
     mask : Tensor, shape (n_samples, n_modalities), bool, optional
         ``True`` where a modality is present; all present when omitted.
+    task : {"classification", "regression"}
+        ``"classification"`` (default) stores ``labels`` as class indices (int64);
+        ``"regression"`` stores them as float32 targets, which must be finite.
     """
 
-    def __init__(self, inputs: Mapping[str, Tensor], labels: Tensor, mask: Tensor | None = None) -> None:
+    def __init__(self, inputs: Mapping[str, Tensor], labels: Tensor, mask: Tensor | None = None, *,
+                 task: str = "classification") -> None:
+        if task not in TASKS:
+            raise ValueError(f"task must be one of {TASKS}, got {task!r}")
         if not inputs:
             raise ValueError("inputs must name at least one modality")
+        self.task = task
         self.modalities: tuple[str, ...] = tuple(inputs)
         self.inputs = {m: torch.as_tensor(x) for m, x in inputs.items()}
-        self.labels = torch.as_tensor(labels).long()
+        labels = torch.as_tensor(labels)
+        if task == "regression":
+            labels = labels.float()
+            if labels.dim() != 1:
+                raise ValueError(f"regression targets must have shape (n_samples,), got {tuple(labels.shape)}")
+            if not bool(torch.isfinite(labels).all()):
+                bad = int((~torch.isfinite(labels)).sum())
+                raise ValueError(f"regression targets must be finite; found {bad} NaN/inf value(s)")
+            self.labels = labels
+        else:
+            self.labels = labels.long()
         n = len(self.labels)
         for m, x in self.inputs.items():
             if len(x) != n:
@@ -63,12 +83,12 @@ class MultimodalTensorDataset(Dataset):
         """A new dataset holding the samples at ``index``."""
         index = torch.as_tensor(index, dtype=torch.long)
         return MultimodalTensorDataset({m: x[index] for m, x in self.inputs.items()}, self.labels[index],
-                                       self.mask[index])
+                                       self.mask[index], task=self.task)
 
     def to(self, device: torch.device | str) -> MultimodalTensorDataset:
         """The same samples on ``device`` (small in-memory datasets can live on the GPU whole)."""
         return MultimodalTensorDataset({m: x.to(device) for m, x in self.inputs.items()}, self.labels.to(device),
-                                       self.mask.to(device))
+                                       self.mask.to(device), task=self.task)
 
     def nbytes(self) -> int:
         """Memory held by the tensors, in bytes."""
@@ -77,7 +97,7 @@ class MultimodalTensorDataset(Dataset):
 
     def with_mask(self, mask: Tensor) -> MultimodalTensorDataset:
         """The same samples with another modality mask (e.g. to test with a modality removed)."""
-        return MultimodalTensorDataset(self.inputs, self.labels, mask)
+        return MultimodalTensorDataset(self.inputs, self.labels, mask, task=self.task)
 
 
 class TensorBatches:

@@ -4,6 +4,8 @@ Spectral features of a whole database (STFTs of every night, scalograms of every
 compute and too large to keep in RAM on a laptop. :func:`cached_features` stores them as a ``.npy``
 file keyed by a hash of everything that determines them, and returns a read-only
 ``numpy.memmap`` view: later epochs, notebooks and processes read pages from disk as needed.
+:func:`cached_result` does the same for whole experiment results (pickled), so notebooks that share
+a study's settings share one training run.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -75,3 +78,43 @@ def cached_features(name: str, params: Mapping[str, Any], compute: Callable[[], 
         return np.load(target, mmap_mode="r")
     except ValueError as err:
         raise ValueError(f"feature cache file {target} is corrupt ({err}); delete it to recompute") from None
+
+
+def cached_result(folder: str, name: str, params: Mapping[str, Any], compute: Callable[[], Any], *,
+                  cache: bool = True, log: Callable[[str], Any] = print) -> Any:
+    """``compute()``, pickled to ``<build>/<folder>/<cache_key(name, params)>.pkl`` and read back next time.
+
+    Parameters
+    ----------
+    folder : str
+        Sub-folder of :func:`fusionlab.paths.build_dir` (one per study).
+    name, params :
+        What the result depends on (:func:`cache_key`): settings, input files, record lists.
+    compute : callable () -> object
+        Runs the study; only called when the file is absent or ``cache`` is False.
+    cache : bool
+        Read and write the file (False: always compute, write nothing).
+    log : callable
+        Told when a cached result is read.
+
+    Notes
+    -----
+    The pickle is written to a temporary file and renamed, so an interrupted run leaves no partial result.
+    Pickles run code when loaded: only read caches this project wrote.
+    """
+    path = paths.build_dir() / folder / f"{cache_key(name, params)}.pkl"
+    if cache and path.is_file():
+        log(f"loaded cached results {path.name}")
+        with path.open("rb") as fh:
+            return pickle.load(fh)
+    result = compute()
+    if cache:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(result, fh)
+            os.replace(tmp, path)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+    return result

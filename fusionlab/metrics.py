@@ -1,4 +1,4 @@
-"""Classification metrics used by every lesson (thin, documented wrappers over scikit-learn)."""
+"""Classification and regression metrics used by every lesson (thin, documented wrappers over scikit-learn)."""
 
 from __future__ import annotations
 
@@ -66,3 +66,18 @@ def classification_metrics(y_true, probabilities) -> dict[str, float]:
         "kappa": cohen_kappa(y_true, y_pred),
         "cross_entropy": cross_entropy(y_true, probabilities),
     }
+
+
+def regression_metrics(y_true, y_pred) -> dict[str, float]:
+    """Mean absolute error, mean squared error and its root, of ``y_pred (n,)`` against ``y_true (n,)``.
+
+    The errors are on the scale of the arrays given: on standardised targets they are the
+    "normalised" MAE/MSE that forecasting papers report (e.g. ETT in Informer and its successors).
+    """
+    y_true = np.asarray(y_true, dtype=float)
+    y_pred = np.asarray(y_pred, dtype=float)
+    if y_true.ndim != 1 or y_true.shape != y_pred.shape or len(y_true) == 0:
+        raise ValueError(f"y_true and y_pred must be non-empty 1-D arrays of one shape, got {y_true.shape} and "
+                         f"{y_pred.shape}")
+    mse = float(skm.mean_squared_error(y_true, y_pred))
+    return {"mae": float(skm.mean_absolute_error(y_true, y_pred)), "mse": mse, "rmse": float(np.sqrt(mse))}

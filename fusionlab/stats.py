@@ -257,6 +257,21 @@ def _n_classes(n_classes, *arrays) -> int:
     return int(max(np.max(np.asarray(a)) for a in arrays)) + 1
 
 
+def percentile_interval_and_p(diffs: np.ndarray, confidence: float = 0.95) -> tuple[float, float, float]:
+    """Percentile interval of bootstrap differences and the two-sided p-value for "no difference".
+
+    The p-value is the smallest level at which the interval excludes 0, with the
+    ``(1 + count) / (1 + n_boot)`` correction; 1 when every difference is 0.
+    """
+    diffs = np.asarray(diffs, dtype=np.float64)
+    alpha = 1 - confidence
+    low, high = np.quantile(diffs, [alpha / 2, 1 - alpha / 2])
+    if np.all(diffs == 0):
+        return float(low), float(high), 1.0
+    below, above = np.sum(diffs <= 0), np.sum(diffs >= 0)
+    return float(low), float(high), float(min(1.0, 2 * (1 + min(below, above)) / (1 + len(diffs))))
+
+
 def paired_bootstrap(y_true, pred_a, pred_b, metric: MetricLike = "accuracy", *, groups=None,
                      n_classes: int | None = None, labels: Sequence[int] | None = None, n_boot: int = 2000,
                      confidence: float = 0.95, seed: int = 0) -> BootstrapResult:
@@ -289,12 +304,7 @@ def paired_bootstrap(y_true, pred_a, pred_b, metric: MetricLike = "accuracy", *,
     diffs, full_a, full_b, n_units = _paired_draws(y_true, pred_a, pred_b, metric, n_classes=n_classes,
                                                    groups=groups, labels=labels, n_boot=n_boot,
                                                    kind="bootstrap", seed=seed)
-    alpha = 1 - confidence
-    low, high = np.quantile(diffs, [alpha / 2, 1 - alpha / 2])
-    below, above = np.sum(diffs <= 0), np.sum(diffs >= 0)
-    p_value = min(1.0, 2 * (1 + min(below, above)) / (1 + n_boot))
-    if np.all(diffs == 0):
-        p_value = 1.0
+    low, high, p_value = percentile_interval_and_p(diffs, confidence)
     return BootstrapResult(_metric_name(metric), full_a - full_b, float(low), float(high), float(p_value),
                            full_a, full_b, int(n_boot), int(n_units), "beat" if groups is None else "record",
                            float(confidence))

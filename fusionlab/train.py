@@ -6,6 +6,9 @@ precision on CUDA (bf16 where supported, fp16 with gradient scaling otherwise), 
 ``torch.compile``, checkpoints that resume exactly, and data parallelism under ``torchrun``
 (DistributedDataParallel). A :class:`History` records every epoch, including the share of the step
 time spent waiting for data.
+
+``task="regression"`` trains a single output (``MultimodalNet(..., num_classes=1)``) on float targets with
+the mean squared error, and validation reports MSE and MAE.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from torch.nn import functional as F
 from tqdm.auto import tqdm
 
 from fusionlab import metrics
-from fusionlab.batches import MultimodalTensorDataset, make_batches, to_device
+from fusionlab.batches import TASKS, MultimodalTensorDataset, make_batches, to_device
 from fusionlab.checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
 from fusionlab.repro import get_device
 
@@ -109,7 +112,8 @@ class History:
         self.epochs.append(row)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per epoch: ``epoch, train_loss, train_accuracy, val_loss, val_accuracy, lr, seconds``."""
+        """One row per epoch: ``epoch, train_loss, val_loss, val_accuracy`` (``val_mae`` for regression), ``lr``,
+        ``seconds`` ..."""
         return pd.DataFrame(self.epochs)
 
     @property
@@ -121,6 +125,22 @@ class History:
 def cross_entropy_loss(model: nn.Module, batch: Mapping[str, Any]) -> Tensor:
     """Default loss: cross-entropy of the fused logits."""
     return F.cross_entropy(model(batch["inputs"], batch["mask"]), batch["label"])
+
+
+def mse_loss(model: nn.Module, batch: Mapping[str, Any]) -> Tensor:
+    """Default regression loss: mean squared error of the first output ``model(...)[:, 0]``.
+
+    The model gives ``(batch, k)`` values (``MultimodalNet(..., num_classes=1)``: ``k = 1``);
+    ``batch["label"]`` holds float targets ``(batch,)``.
+    """
+    output = model(batch["inputs"], batch["mask"])
+    return F.mse_loss(output[:, 0].float(), batch["label"].float())
+
+
+def _check_task(task: str) -> str:
+    if task not in TASKS:
+        raise ValueError(f"task must be one of {TASKS}, got {task!r}")
+    return task
 
 
 def _autocast_dtype(amp: str, device: torch.device) -> torch.dtype | None:
@@ -142,6 +162,26 @@ def cosine_with_warmup(total_steps: int, warmup_steps: int) -> Callable[[int], f
     return factor
 
 
+def _batch_mask(batch_mask: Tensor, mask: Tensor | None, start: int, device: torch.device) -> Tensor:
+    """The mask of the batch of samples ``[start, start + len(batch_mask))``: its own, or ``mask`` instead
+    (``(n_modalities,)`` for every sample, or ``(n, n_modalities)`` per sample of the dataset)."""
+    if mask is None:
+        return batch_mask
+    override = mask.to(device).bool()
+    if override.dim() == 1:
+        return override.expand_as(batch_mask)
+    return override[start : start + len(batch_mask)]
+
+
+def _forward(model: nn.Module, data, batch_size: int, device: str | torch.device, mask: Tensor | None):
+    """Yield ``(model output, labels)`` for consecutive batches of ``data`` in order (eval mode, no shuffling)."""
+    device = get_device(device)
+    model.to(device).eval()
+    for start, batch in zip(range(0, len(data), batch_size), make_batches(data, batch_size, shuffle=False)):
+        batch = to_device(batch, device)
+        yield model(batch["inputs"], _batch_mask(batch["mask"], mask, start, device)), batch["label"]
+
+
 @torch.no_grad()
 def predict(model: nn.Module, data, *, batch_size: int = 512, device: str | torch.device = "auto",
             mask: Tensor | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -150,23 +190,37 @@ def predict(model: nn.Module, data, *, batch_size: int = 512, device: str | torc
     ``mask`` (optional, shape ``(n_modalities,)`` or ``(n, n_modalities)``) replaces the dataset's
     modality mask, e.g. to evaluate with one modality removed.
     """
-    device = get_device(device)
-    model.to(device).eval()
     probs, labels = [], []
-    for batch in make_batches(data, batch_size, shuffle=False):
-        batch = to_device(batch, device)
-        batch_mask = batch["mask"]
-        if mask is not None:
-            override = mask.to(device).bool()
-            batch_mask = override.expand_as(batch_mask) if override.dim() == 1 else override[: len(batch_mask)]
-        logits = model(batch["inputs"], batch_mask)
+    for logits, label in _forward(model, data, batch_size, device, mask):
         probs.append(torch.softmax(logits.float(), dim=-1).cpu())
-        labels.append(batch["label"].cpu())
+        labels.append(label.cpu())
     return torch.cat(probs).numpy(), torch.cat(labels).numpy()
 
 
-def evaluate(model: nn.Module, data, *, batch_size: int = 512, device: str | torch.device = "auto") -> dict[str, float]:
-    """Accuracy, macro-F1, Cohen's kappa and cross-entropy of ``model`` on ``data``."""
+@torch.no_grad()
+def predict_values(model: nn.Module, data, *, batch_size: int = 512, device: str | torch.device = "auto",
+                   mask: Tensor | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Regression outputs ``model(...)[:, 0]`` and targets of a dataset, both ``(n,)`` float, in order.
+
+    ``mask`` works as in :func:`predict`.
+    """
+    values, targets = [], []
+    for output, target in _forward(model, data, batch_size, device, mask):
+        values.append(output[:, 0].float().cpu())
+        targets.append(target.float().cpu())
+    return torch.cat(values).numpy(), torch.cat(targets).numpy()
+
+
+def evaluate(model: nn.Module, data, *, batch_size: int = 512, device: str | torch.device = "auto",
+             task: str = "classification") -> dict[str, float]:
+    """Scores of ``model`` on ``data``.
+
+    ``task="classification"``: accuracy, macro-F1, Cohen's kappa and cross-entropy.
+    ``task="regression"``: ``mae``, ``mse`` and ``rmse`` of ``model(...)[:, 0]`` against the targets.
+    """
+    if _check_task(task) == "regression":
+        values, targets = predict_values(model, data, batch_size=batch_size, device=device)
+        return metrics.regression_metrics(targets, values)
     probs, labels = predict(model, data, batch_size=batch_size, device=device)
     return metrics.classification_metrics(labels, probs)
 
@@ -237,10 +291,11 @@ def fit(
     config: TrainConfig | None = None,
     *,
     device: str | torch.device = "auto",
-    loss_fn: LossFn = cross_entropy_loss,
+    loss_fn: LossFn | None = None,
     checkpoint_dir: str | Path | None = None,
     resume_from: str | Path | None = None,
     on_epoch_end: Callable[[int, dict[str, float]], None] | None = None,
+    task: str = "classification",
 ) -> History:
     """Train ``model`` on ``train_data``; early-stop on ``val_data`` and restore the best weights.
 
@@ -254,8 +309,9 @@ def fit(
     config : TrainConfig
     device : str or torch.device
         ``"auto"`` picks CUDA, then MPS, then CPU. Under ``torchrun`` each process passes its own.
-    loss_fn : callable (model, batch) -> scalar Tensor
-        Cross-entropy of the fused logits by default; multi-term losses plug in here.
+    loss_fn : callable (model, batch) -> scalar Tensor, optional
+        Default: :func:`cross_entropy_loss` of the fused logits (classification) or :func:`mse_loss`
+        of ``model(...)[:, 0]`` (regression); multi-term losses plug in here.
     checkpoint_dir : path, optional
         Write ``last.pt`` after every epoch (rank 0 only); see :mod:`fusionlab.checkpoint`.
     resume_from : path, optional
@@ -263,6 +319,11 @@ def fit(
         last epoch and reproduces the uninterrupted run.
     on_epoch_end : callable (epoch, row) -> None, optional
         Called after every epoch with that epoch's history row.
+    task : {"classification", "regression"}
+        What validation measures. Classification records ``val_loss`` (cross-entropy) and
+        ``val_accuracy``; regression (float targets, e.g. ``MultimodalNet(..., num_classes=1)`` on a
+        ``MultimodalTensorDataset(..., task="regression")``) records ``val_loss`` (MSE) and ``val_mae``.
+        Early stopping monitors ``val_loss`` in both cases.
 
     Returns
     -------
@@ -276,6 +337,13 @@ def fit(
     the whole validation set, so all ranks take the same early-stopping decisions.
     """
     config = config or TrainConfig()
+    _check_task(task)
+    for name, data in (("train_data", train_data), ("val_data", val_data)):
+        if isinstance(data, MultimodalTensorDataset) and data.task != task:
+            raise ValueError(f"fit(task={task!r}) got {name} built with task={data.task!r}; build it with "
+                             f"MultimodalTensorDataset(..., task={task!r}) or pass task={data.task!r}")
+    if loss_fn is None:
+        loss_fn = mse_loss if task == "regression" else cross_entropy_loss
     device = get_device(device)
     rank, world_size = distributed_context()
     model.to(device)
@@ -333,7 +401,10 @@ def fit(
             torch.cuda.synchronize(device)
         row["train_seconds"] = time.perf_counter() - tic
         row["data_fraction"] = row["data_seconds"] / max(row["train_seconds"], 1e-12)
-        if val_data is not None:
+        if val_data is not None and task == "regression":
+            scores = evaluate(model, val_data, device=device, task="regression")
+            row["val_loss"], row["val_mae"] = scores["mse"], scores["mae"]
+        elif val_data is not None:
             scores = evaluate(model, val_data, device=device)
             row["val_loss"], row["val_accuracy"] = scores["cross_entropy"], scores["accuracy"]
         row["seconds"] = time.perf_counter() - tic

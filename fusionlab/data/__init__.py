@@ -10,6 +10,8 @@ SHHS (NSRR)                    :func:`load_shhs`, :func:`read_nsrr_xml`
 DREAMS spindles                :func:`load_dreams_excerpt`, :func:`load_dreams_edf`, :func:`spindle_windows`
 MIT-BIH (WFDB)                 :func:`load_mitdb_record`, :func:`load_mitdb_beats`, :data:`DS1`/:data:`DS2`,
                                :func:`record_split`, :func:`intra_patient_random_split`
+ETT-small (ETTh1/ETTh2)        :func:`load_ett`, :func:`ett_path`, :func:`make_ett_windows` (Informer splits,
+                               train-only :class:`EttScaler`; regression, not physiological)
 any EDF                        :func:`read_edf`, :func:`read_edf_header`
 windows                        :func:`epoch_signals`, :func:`sequence_index`, :func:`beat_windows`, ...
 datasets                       :class:`SleepSequenceDataset`, :func:`epochs_to_dataset`,
@@ -45,7 +47,17 @@ from fusionlab.data.errors import (
     OfflineError,
     SamplingRateError,
 )
-from fusionlab.data.fetchers import DATASETS, fetch, list_cached
+from fusionlab.data.ett import (
+    ETT_FEATURES,
+    ETT_SPLITS,
+    EttScaler,
+    EttWindows,
+    ett_path,
+    ett_splits,
+    load_ett,
+    make_ett_windows,
+)
+from fusionlab.data.fetchers import DATASETS, dataset_dir, fetch, list_cached
 from fusionlab.data.mitdb import (
     AAMI_CLASSES,
     AAMI_MAP,
@@ -81,14 +93,16 @@ from fusionlab.data.windows import (
 )
 
 __all__ = [
-    "AAMI_CLASSES", "AAMI_MAP", "CAP_CHANNELS", "DATASETS", "DS1", "DS2", "PACED", "SHHS_CHANNELS",
-    "SLEEP_EDF_CHANNELS", "STAGES", "BeatSet", "CapScoring", "ChecksumError", "DataFormatError", "DreamsExcerpt",
-    "EcgRecord", "EdfHeader", "FetchError", "MissingChannelError", "OfflineError", "Recording", "SamplingRateError",
-    "SleepEpochs", "SleepSequenceDataset", "beat_windows", "beats_to_dataset", "cap_event_windows", "epoch_signals",
-    "epochs_from_psg", "epochs_to_dataset", "event_windows", "events_to_dataset", "extract_beats", "fetch",
-    "find_sleep_edf_pairs", "inter_patient_split", "intra_patient_random_split", "list_cached", "load_cap",
-    "load_dreams_edf", "load_dreams_excerpt", "load_mitdb_beats", "load_mitdb_record", "load_shhs", "load_sleep_edf",
-    "read_cap_txt", "read_dreams_hypnogram", "read_dreams_signal", "read_dreams_spindles", "read_edf",
-    "read_edf_annotations", "read_edf_header", "read_nsrr_xml", "read_sleep_edf_hypnogram", "record_split",
-    "rr_features", "sequence_index", "spindle_windows", "stage_epochs", "synthetic", "trim_wake",
+    "AAMI_CLASSES", "AAMI_MAP", "CAP_CHANNELS", "DATASETS", "DS1", "DS2", "ETT_FEATURES", "ETT_SPLITS",
+    "PACED", "SHHS_CHANNELS", "SLEEP_EDF_CHANNELS", "STAGES", "BeatSet", "CapScoring", "ChecksumError",
+    "DataFormatError", "DreamsExcerpt", "EcgRecord", "EdfHeader", "EttScaler", "EttWindows", "FetchError",
+    "MissingChannelError", "OfflineError", "Recording", "SamplingRateError", "SleepEpochs",
+    "SleepSequenceDataset", "beat_windows", "beats_to_dataset", "cap_event_windows", "epoch_signals",
+    "epochs_from_psg", "epochs_to_dataset", "ett_path", "ett_splits", "event_windows", "events_to_dataset",
+    "dataset_dir", "extract_beats", "fetch", "find_sleep_edf_pairs", "inter_patient_split", "intra_patient_random_split",
+    "list_cached", "load_cap", "load_dreams_edf", "load_dreams_excerpt", "load_ett", "load_mitdb_beats",
+    "load_mitdb_record", "load_shhs", "load_sleep_edf", "make_ett_windows", "read_cap_txt",
+    "read_dreams_hypnogram", "read_dreams_signal", "read_dreams_spindles", "read_edf", "read_edf_annotations",
+    "read_edf_header", "read_nsrr_xml", "read_sleep_edf_hypnogram", "record_split", "rr_features",
+    "sequence_index", "spindle_windows", "stage_epochs", "synthetic", "trim_wake",
 ]

@@ -112,6 +112,12 @@ DATASETS: dict[str, DatasetInfo] = {
         "manual", host="zenodo.org",
         manual_steps="download DatabaseSpindles.rar from https://zenodo.org/record/2650142 and extract it",
         loader="fusionlab.data.load_dreams_excerpt"),
+    "ett": DatasetInfo(
+        "ett", "ETT-small hourly (ETTh1, ETTh2): transformer oil temperature and six load series",
+        "https://github.com/zhouhaoyi/ETDataset", "CC BY-ND 4.0 (no derivatives: do not commit modified copies)",
+        "~2.5 MB per file", "manual", host="github.com",
+        manual_steps="download ETT-small/ETTh1.csv and ETT-small/ETTh2.csv from https://github.com/zhouhaoyi/ETDataset",
+        loader="fusionlab.data.ett.load_ett"),
 }
 
 

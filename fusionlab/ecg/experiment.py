@@ -12,7 +12,6 @@ folder and the records, so notebooks 08, 10 and 11 run with the same settings sh
 
 from __future__ import annotations
 
-import pickle
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -22,13 +21,12 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
-from fusionlab import paths
 from fusionlab.data.mitdb import DS1, DS2, load_mitdb_beats
 from fusionlab.ecg.balance import balance_beats, class_weights
 from fusionlab.ecg.baseline import baseline_features, gbm_baseline
 from fusionlab.ecg.protocol import CLASSES, drop_unscored, make_folds, resolve_protocol
 from fusionlab.ecg.views import ViewScaler, ViewSettings, beat_views, view_specs, views_to_dataset
-from fusionlab.feature_cache import cache_key
+from fusionlab.feature_cache import cached_result
 from fusionlab.models.ecg_domains import ecg_domain_net
 from fusionlab.repro import get_device, seed_everything
 from fusionlab.train import TrainConfig, fit, predict
@@ -175,22 +173,18 @@ def rebuild_model(result: EcgDomainResult, name: str):
     return model.eval()
 
 
-def _cache_path(folder: Path, settings: EcgSettings, records: Sequence[str]) -> Path:
-    params = {"settings": asdict(settings), "folder": str(Path(folder).resolve()), "records": list(records)}
-    return paths.build_dir() / "ecg-domains" / f"{cache_key('ecg-domains', params)}.pkl"
-
-
 def run_ecg_domains(folder: str | Path, settings: EcgSettings, *, device: str = "auto", cache: bool = True,
                     log=print) -> EcgDomainResult:
     """Train and evaluate every model of the study under ``settings.protocol`` (cached, see module doc)."""
     folder = Path(folder)
     records = list(settings.records) if settings.records is not None else available_records(folder)
     protocol = resolve_protocol(settings.protocol, records)
-    path = _cache_path(folder, settings, records)
-    if cache and path.is_file():
-        log(f"loaded cached results {path.name}")
-        with path.open("rb") as fh:
-            return pickle.load(fh)
+    params = {"settings": asdict(settings), "folder": str(folder.resolve()), "records": list(records)}
+    return cached_result("ecg-domains", "ecg-domains", params,
+                         lambda: _run_ecg_domains(folder, protocol, settings, device, log), cache=cache, log=log)
+
+
+def _run_ecg_domains(folder: Path, protocol: str, settings: EcgSettings, device: str, log) -> EcgDomainResult:
     device = get_device(device)
     beats = load_ecg_beats(folder, settings)
     folds = make_folds(beats, protocol, n_folds=settings.n_folds, seed=settings.seed)
@@ -252,12 +246,6 @@ def run_ecg_domains(folder: str | Path, settings: EcgSettings, *, device: str = 
         features=features, feature_labels=feature_labels, state_dicts=state_dicts, specs=specs, scaler=scaler,
         train_seconds=seconds, train_beats_per_s={m: beats_seen[m] / max(seconds[m], 1e-9) for m in names},
         folds=fold_info)
-    if cache:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump(result, fh)
-        tmp.replace(path)
     return result
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,7 +25,9 @@ import torch
 
 from fusionlab import metrics
 from fusionlab.batches import MultimodalTensorDataset
-from fusionlab.data.synthetic.events import SleepEventSet
+from fusionlab.data.fetchers import dataset_dir
+from fusionlab.data.synthetic.events import SleepEventSet, synthetic_event_dataset
+from fusionlab.events.cap import cap_sleep_events
 from fusionlab.events.images import render_events
 from fusionlab.events.metadata import DEFAULT_FIELDS, encode_metadata, serialize_metadata
 from fusionlab.events.notes import clinical_notes
@@ -37,6 +40,29 @@ from fusionlab.spectral import ast_log_mel
 from fusionlab.train import TrainConfig, fit, predict
 
 EVENT_MODALITIES: tuple[str, ...] = ("eeg", "metadata", "text", "image")
+EVENT_DATASETS: tuple[str, ...] = ("synthetic", "cap")
+
+
+def load_events(dataset: str = "synthetic", *, n_events: int = 600, n_subjects: int = 8, seed: int = 0,
+                cap_dir: str | Path | None = None, window: float = 20.0) -> SleepEventSet:
+    """The A-phase events notebook 06 classifies.
+
+    Parameters
+    ----------
+    dataset : {"synthetic", "cap"}
+        ``"synthetic"``: CAP-like events of the data layer (``n_events`` from ``n_subjects`` people).
+        ``"cap"``: every A1/A2/A3 phase of the CAP Sleep Database nights in ``cap_dir`` (the paper's data).
+    cap_dir : path, optional
+        Folder of CAP nights (``<name>.edf`` + ``<name>.txt``); default the fetch cache ``data/cap``
+        (``fusionlab fetch cap --records n1 n2 ...``).
+    window : float
+        Seconds of EEG per event.
+    """
+    if dataset == "synthetic":
+        return synthetic_event_dataset(n_events, seed=seed, n_subjects=n_subjects, window=window)
+    if dataset == "cap":
+        return cap_sleep_events(cap_dir or dataset_dir("cap"), window=window)
+    raise ValueError(f"unknown event dataset {dataset!r}; expected one of {EVENT_DATASETS}")
 
 
 def default_backbones(*, seed: int = 0, ast_frames: int = 16, image_size: int = 64) -> dict[str, Backbone]:

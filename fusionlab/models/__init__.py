@@ -11,6 +11,7 @@ from fusionlab.models import hayes_sun  # noqa: F401  (registers the four Hayes 
 from fusionlab.models.encoders import pretrained as _pretrained_encoders  # noqa: F401  (Hayes & Sun backbone encoders)
 from fusionlab.models import ecg_domains  # noqa: F401  (ECG domain encoders, Hybrid 1/2; Rethinking Multimodality)
 from fusionlab.models import core_sleep  # noqa: F401  (registers the CoRe-Sleep family, Kontras et al.)
+from fusionlab.models import step_fusion  # noqa: F401  (Qin et al.)
 from fusionlab.models.pretraining import pretrain_frozen_encoders
 
 __all__ = [

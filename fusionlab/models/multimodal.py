@@ -51,7 +51,9 @@ class MultimodalNet(nn.Module):
     fusion : FusionBlock
         Maps ``{name: (B, L_m, d)}`` and a mask ``(B, M)`` to ``(B, d)``.
     num_classes : int
-        Number of output classes.
+        Number of output classes (>= 2), or 1 for a single regression output: the head then
+        gives ``(batch, 1)`` values, trained with ``fusionlab.train.fit(..., task="regression")``
+        (mean squared error of ``output[:, 0]``).
     specs : mapping name -> ModalitySpec, optional
         Expected per-sample input shapes; when given, inputs are checked against them.
     modality_heads : bool
@@ -84,8 +86,10 @@ class MultimodalNet(nn.Module):
                 f"encoders {list(encoders)} and fusion block modalities {list(fusion.modalities)} must "
                 "name the same modalities in the same order"
             )
-        if int(num_classes) < 2:
-            raise ValueError(f"num_classes must be >= 2, got {num_classes}")
+        if int(num_classes) < 1:
+            raise ValueError(
+                f"num_classes must be >= 1 (1: one regression output, >= 2: class logits), got {num_classes}"
+            )
         self.modalities: tuple[str, ...] = tuple(encoders)
         self.encoders = nn.ModuleDict(dict(encoders))
         self.fusion = fusion

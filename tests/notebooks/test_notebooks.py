@@ -74,3 +74,20 @@ def test_real_data_figures_are_never_committed():
         code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
         for name in re.findall(r'savefig\(fig, "([^"]+)",[^)]*real_data=True', code):
             assert name not in committed, f"figures/{name}.png shows real recordings ({path.name}); delete it"
+
+
+@pytest.mark.notebooks
+def test_event_notebook_runs_on_cap_files(tmp_path):
+    """Notebook 06 with ``DATASET="cap"`` reads CAP-format nights through the real CAP loader."""
+    from fusionlab.data.synthetic import synthetic_event_dataset, write_cap_nights
+    from fusionlab.notebook_runner import execute_notebook
+
+    events = synthetic_event_dataset(240, seed=1, n_subjects=8)
+    write_cap_nights(events, tmp_path / "cap")
+    notebook = next(p for p in NOTEBOOKS if p.stem.startswith("06_"))
+    run = execute_notebook(notebook, "smoke", tmp_path / "executed",
+                           parameters={"DATASET": "cap", "CAP_DIR": str(tmp_path / "cap")})
+    executed = nbformat.read(run.output, as_version=4)
+    text = "\n".join(o.get("text", "") for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    assert "cap: 240 events from 8 subjects" in text
+    assert "all checks passed" in text

@@ -94,3 +94,60 @@ def test_bad_time(tmp_path):
     path.write_text(HEADER + "Sleep Stage\tTime [hh:mm:ss]\tEvent\tDuration[s]\tLocation\nW\t25h\tSLEEP-S0\t30\tC4\n")
     with pytest.raises(DataFormatError, match="time should look like hh:mm:ss"):
         read_cap_txt(path)
+
+
+def test_cap_sleep_events_for_notebook_06(tmp_path):
+    from fusionlab import events as ev
+
+    edf, txt = write_cap(tmp_path)
+    (tmp_path / "n98.edf").write_bytes(edf.read_bytes())
+    (tmp_path / "n98.txt").write_bytes(txt.read_bytes())
+    assert ev.cap_recordings(tmp_path) == ["n98", "n99"]
+    events = ev.cap_sleep_events(tmp_path, window=10.0, sfreq=100.0)
+    assert events.eeg.shape == (6, 1000) and events.eeg.dtype == np.float32
+    assert events.table["subject"].tolist() == ["n98"] * 3 + ["n99"] * 3
+    assert events.labels.tolist() == [0, 1, 2, 0, 1, 2]
+    assert events.table["type"].tolist()[:3] == ["MCAP-A1", "MCAP-A2", "MCAP-A3"]
+    assert events.table["channel"].tolist()[:3] == ["C4-A1", "F4-C4", "C4-A1"]  # the scoring's Location
+    assert events.table["stage"].tolist()[:3] == ["N2", "N3", "N2"]
+    # The window is the EEG around the event, scaled like the recording (about 20 uV noise).
+    assert 5 < float(events.eeg.std()) < 60
+    # What notebook 06 builds from the table works on CAP events as on the synthetic ones.
+    assert len(ev.serialize_metadata(events.table)) == 6
+    assert len(ev.clinical_notes(events.table, seed=0)) == 6
+
+
+def test_cap_sleep_events_bad_folders(tmp_path):
+    from fusionlab import events as ev
+
+    with pytest.raises(FileNotFoundError, match="does not exist.*fetch cap"):
+        ev.cap_sleep_events(tmp_path / "nowhere")
+    with pytest.raises(FileNotFoundError, match="no CAP night found"):
+        ev.cap_recordings(tmp_path)
+    write_cap(tmp_path)
+    with pytest.raises(FileNotFoundError, match="n7.*not found"):
+        ev.cap_sleep_events(tmp_path, recordings=["n7"])
+
+
+def test_synthetic_events_round_trip_through_cap_files(tmp_path):
+    from fusionlab import events as ev
+    from fusionlab.data.synthetic import synthetic_event_dataset, write_cap_nights
+
+    events = synthetic_event_dataset(30, seed=3, n_subjects=3)
+    names = write_cap_nights(events, tmp_path)
+    assert names == ["syn0", "syn1", "syn2"] and not list(tmp_path.glob(".*"))  # no temporary files left
+    back = ev.cap_sleep_events(tmp_path, window=events.window, sfreq=events.sfreq)
+    assert len(back) == len(events)
+    # Same events, grouped by subject and in time order within a subject.
+    order = events.table.sort_values(["subject", "onset"], kind="stable").index.to_numpy()
+    original = events.table.loc[order].reset_index(drop=True)
+    for column in ("type", "label", "stage", "channel"):
+        assert back.table[column].tolist() == original[column].tolist(), column
+    np.testing.assert_allclose(back.table["duration"], original["duration"], atol=1e-6)
+    assert back.table["subject"].tolist() == [f"syn{s}" for s in original["subject"]]
+    # The windows come back as written, up to the EDF's 16-bit quantisation.
+    scale = np.abs(events.eeg).max()
+    np.testing.assert_allclose(back.eeg, events.eeg[order], atol=scale / 2**14)
+    with pytest.raises(ValueError, match="CAP scoring takes"):
+        events.table.loc[0, "stage"] = "S9"
+        write_cap_nights(events, tmp_path / "bad")

@@ -51,7 +51,7 @@ def test_manual_datasets_say_how(tmp_path, name):
 
 
 def test_unknown_dataset_lists_known():
-    with pytest.raises(FetchError, match="known datasets: cap, dreams, mitdb, shhs, sleep-edf"):
+    with pytest.raises(FetchError, match="known datasets: cap, dreams, ett, mitdb, shhs, sleep-edf"):
         fetch_fn("physionet-all")
 
 

@@ -1,12 +1,16 @@
 """Encoders: map one modality's input to tokens ``(B, L, d_model)``."""
 
 from fusionlab.models.encoders.embedding import PatchEmbedding, TokenEmbedding, input_embedding
+from fusionlab.models.encoders.lstm import LstmSeriesEncoder  # registers "lstm_series" (Qin et al.)
+from fusionlab.models.encoders.resnet import ResNetImageEncoder  # registers "resnet_bottleneck" (Qin et al.)
 from fusionlab.models.encoders.transformer import FrozenEncoder, ModalityTransformerEncoder, TokenTransformer
 
 __all__ = [
     "FrozenEncoder",
+    "LstmSeriesEncoder",
     "ModalityTransformerEncoder",
     "PatchEmbedding",
+    "ResNetImageEncoder",
     "TokenEmbedding",
     "TokenTransformer",
     "input_embedding",

@@ -8,14 +8,21 @@ from fusionlab.models.fusion.late import (
     MeanFusion,
     PooledConcatTransformerFusion,
 )
+from fusionlab.models.fusion.low_rank import LowRankFusion  # registers "lmf" (Liu et al. 2018)
+from fusionlab.models.fusion.mult import MulTFusion  # registers "mult_cross_attention" (Tsai et al. 2019)
+from fusionlab.models.fusion.step import StepFusion, StepFusionLayer  # registers "step_fusion" (Qin et al.)
 
 __all__ = [
     "ConcatFusion",
     "ConcatTransformerFusion",
     "CrossModalAttentionFusion",
     "FusionBlock",
+    "LowRankFusion",
     "MeanFusion",
+    "MulTFusion",
     "PooledConcatTransformerFusion",
+    "StepFusion",
+    "StepFusionLayer",
     "masked_mean",
     "token_validity",
     "transformer_stack",
