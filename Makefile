@@ -10,7 +10,6 @@ PROFILE ?= standard
 ONLY ?=
 # The kernel papermill and nbval start is the venv's python.
 export PATH := $(abspath $(BIN)):$(PATH)
-export MPLBACKEND := Agg
 # Real recordings used by tests and lessons (CI has ../shared beside the clone).
 export FUSIONLAB_SHARED_DATA ?= $(abspath ../shared/data)
 
@@ -37,6 +36,8 @@ notebooks: $(STAMP)
 # One thread per process: the lessons' models are small, and a fixed thread count keeps float
 # reductions in the same order on every machine, so the smoke figures match their baselines.
 test: export OMP_NUM_THREADS := 1
+# Headless tests draw with Agg; lessons still show every saved figure inline (fl.viz.savefig displays it).
+test: export MPLBACKEND := Agg
 test: $(STAMP)
 	FUSIONLAB_PROFILE=smoke $(BIN)/python -m pytest --durations=20 tests
 	FUSIONLAB_PROFILE=smoke $(BIN)/python -m pytest --nbval-lax --nbval-cell-timeout=900 -p no:cacheprovider notebooks

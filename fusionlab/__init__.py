@@ -4,7 +4,7 @@ The notebooks in ``notebooks/`` import this package as ``import fusionlab as fl`
 of logic they show lives here, where it is tested.
 """
 
-from fusionlab import course, dependence, metrics, paths, profiles, reference, repro, spectral, stats, viz
+from fusionlab import course, dependence, metrics, paths, profiles, reference, repro, results, spectral, stats, viz
 from fusionlab.models import (
     MultimodalNet,
     count_parameters,
@@ -30,6 +30,7 @@ __all__ = [
     "reference",
     "register",
     "repro",
+    "results",
     "spectral",
     "stats",
     "viz",

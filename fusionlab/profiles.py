@@ -1,4 +1,10 @@
-"""Run profiles shared by every notebook: ``smoke`` (CI), ``standard`` (default), ``full`` (GPU).
+"""Run profiles shared by every notebook.
+
+- ``smoke``: CI -- does every cell run? Tiny data, seconds to a minute per lesson.
+- ``standard`` (the default): class time -- each lesson in at most ~5 minutes on a 2-core laptop CPU,
+  with results that still support or refute what the lesson claims.
+- ``extended``: for those with an hour on a CPU -- more data, epochs and seeds (the older, larger settings).
+- ``full``: as close to the paper's scale as the lab goes; meant for a GPU (each lesson says what it is).
 
 A notebook's ``parameters`` cell reads its default profile from :func:`default_profile`, which
 honours the ``FUSIONLAB_PROFILE`` environment variable: nbval cannot inject parameters, so CI
@@ -10,7 +16,7 @@ from __future__ import annotations
 import os
 from typing import TypeVar
 
-PROFILES: tuple[str, ...] = ("smoke", "standard", "full")
+PROFILES: tuple[str, ...] = ("smoke", "standard", "extended", "full")
 ENV_VAR = "FUSIONLAB_PROFILE"
 
 T = TypeVar("T")
@@ -34,8 +40,8 @@ def default_profile() -> str:
         raise ValueError(f"environment variable {ENV_VAR}: {err}") from None
 
 
-def pick(profile: str, *, smoke: T, standard: T, full: T | None = None) -> T:
-    """Choose a value by profile; ``full`` falls back to ``standard`` when not given.
+def pick(profile: str, *, smoke: T, standard: T, extended: T | None = None, full: T | None = None) -> T:
+    """Choose a value by profile; ``extended`` falls back to ``standard``, ``full`` to ``extended``.
 
     Examples
     --------
@@ -47,4 +53,6 @@ def pick(profile: str, *, smoke: T, standard: T, full: T | None = None) -> T:
         return smoke
     if profile == "full" and full is not None:
         return full
+    if profile in ("extended", "full") and extended is not None:
+        return extended
     return standard

@@ -34,8 +34,9 @@ def savefig(
     profile: str | None = None,
     real_data: bool = False,
     directory: str | os.PathLike | None = None,
+    show: bool = True,
 ) -> Path:
-    """Write ``fig`` as ``<figures dir>/<name>.png`` atomically and return the path.
+    """Write ``fig`` as ``<figures dir>/<name>.png`` atomically, show it inline, and return the path.
 
     Parameters
     ----------
@@ -51,6 +52,11 @@ def savefig(
         (see :func:`fusionlab.paths.figures_dir`).
     directory : path, optional
         Explicit folder, overriding the profile's.
+    show : bool
+        In a Jupyter kernel (JupyterLab, papermill), display the figure as the cell's output and
+        close it, whatever the matplotlib backend: a student sees every saved figure inline, the
+        executed notebook keeps it as an image, and the inline backend does not draw it twice.
+        Outside a kernel (scripts, tests) nothing is shown.
     """
     if not isinstance(fig, Figure):
         raise TypeError(f"savefig expects a matplotlib Figure, got {type(fig).__name__}")
@@ -68,7 +74,22 @@ def savefig(
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    if show and _in_kernel():
+        from IPython.display import display
+
+        display(fig)
+        plt.close(fig)
     return target
+
+
+def _in_kernel() -> bool:
+    """True inside a Jupyter kernel (JupyterLab, papermill), where a figure can be shown as an output."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
 
 
 def plot_history(history, metrics: Sequence[str] = ("loss", "accuracy"), title: str | None = None) -> Figure:
