@@ -13,7 +13,7 @@ import fusionlab as fl
 
 
 def test_unknown_profile_is_a_clear_error(monkeypatch):
-    with pytest.raises(ValueError, match="unknown profile 'fast'.*'smoke', 'standard', 'full'"):
+    with pytest.raises(ValueError, match="unknown profile 'fast'.*'smoke', 'standard', 'extended', 'full'"):
         fl.profiles.check_profile("fast")
     monkeypatch.setenv("FUSIONLAB_PROFILE", "quick")
     with pytest.raises(ValueError, match="FUSIONLAB_PROFILE"):
@@ -27,6 +27,9 @@ def test_default_profile_honours_environment(monkeypatch):
     assert fl.profiles.default_profile() == "smoke"
     assert fl.profiles.pick("full", smoke=1, standard=2) == 2
     assert fl.profiles.pick("full", smoke=1, standard=2, full=3) == 3
+    assert fl.profiles.pick("extended", smoke=1, standard=2) == 2
+    assert fl.profiles.pick("extended", smoke=1, standard=2, extended=4, full=3) == 4
+    assert fl.profiles.pick("full", smoke=1, standard=2, extended=4) == 4
 
 
 def test_smoke_profile_never_writes_the_committed_figures(monkeypatch):
