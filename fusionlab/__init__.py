@@ -2,37 +2,43 @@
 
 The notebooks in ``notebooks/`` import this package as ``import fusionlab as fl``; every piece
 of logic they show lives here, where it is tested.
+
+Importing the package is cheap: its subpackages (and through them torch, timm, scikit-learn,
+matplotlib ...) load the first time an attribute such as ``fl.viz`` or ``fl.create_model`` is used,
+so ``fusionlab --help`` and a test process pay only for what they touch.
 """
 
-from fusionlab import course, dependence, metrics, paths, profiles, reference, repro, results, spectral, stats, viz
-from fusionlab.models import (
-    MultimodalNet,
-    count_parameters,
-    create_model,
-    get_entry,
-    list_models,
-    register,
-)
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "MultimodalNet",
-    "count_parameters",
-    "course",
-    "dependence",
-    "create_model",
-    "get_entry",
-    "list_models",
-    "metrics",
-    "paths",
-    "profiles",
-    "reference",
-    "register",
-    "repro",
-    "results",
-    "spectral",
-    "stats",
-    "viz",
-    "__version__",
-]
+# Subpackages and modules reachable as ``fl.<name>``, imported on first use.
+_SUBMODULES = (
+    "course", "data", "dependence", "metrics", "models", "paths", "profiles", "reference", "repro", "results",
+    "spectral", "stats", "viz",
+)
+# Names re-exported from ``fusionlab.models``.
+_MODEL_NAMES = ("MultimodalNet", "count_parameters", "create_model", "get_entry", "list_models", "register")
+
+__all__ = [*_MODEL_NAMES, *_SUBMODULES, "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MODEL_NAMES:
+        value = getattr(importlib.import_module("fusionlab.models"), name)
+    else:
+        try:
+            value = importlib.import_module(f"fusionlab.{name}")
+        except ModuleNotFoundError as err:
+            if err.name != f"fusionlab.{name}":
+                raise  # a dependency of the submodule is missing: say which
+            raise AttributeError(f"module 'fusionlab' has no attribute {name!r}") from None
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

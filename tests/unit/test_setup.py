@@ -75,3 +75,18 @@ def test_device_selection():
     with pytest.raises(ValueError, match="not a valid torch device"):
         fl.repro.get_device("gpu0")
     assert {"python", "torch", "cuda_available"} <= set(fl.repro.env_info())
+
+
+def test_import_is_light_and_attributes_load_on_use():
+    """``import fusionlab`` loads no heavy dependency; ``fl.<submodule>`` imports it on first use."""
+    import subprocess
+    import sys
+
+    code = ("import sys, fusionlab as fl; heavy = [m for m in ('torch', 'timm', 'sklearn', 'matplotlib', 'mne', "
+            "'transformers') if m in sys.modules]; print(','.join(heavy) or 'none'); "
+            "fl.profiles.check_profile('smoke'); assert 'fusionlab.profiles' in sys.modules; print(fl.__version__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out[0] == "none", f"import fusionlab loaded {out[0]}"
+    with pytest.raises(AttributeError, match="no attribute 'no_such_module'"):
+        fl.no_such_module  # noqa: B018
+    assert "create_model" in dir(fl)

@@ -7,8 +7,6 @@ for online users. :attr:`ResNetImageEncoder.weights_source` always says which it
 
 from __future__ import annotations
 
-import timm
-from timm.models.resnet import Bottleneck, ResNet
 from torch import Tensor, nn
 
 from fusionlab.models.encoders.backbones import PretrainedWeightsUnavailable, hub_offline
@@ -98,6 +96,8 @@ class ResNetImageEncoder(nn.Module):
                 raise ValueError(f"ResNetImageEncoder: depth must be >= 2 and width >= 1, got depth={depth}, "
                                  f"width={width}")
             layers = stage_layers(int(depth))
+            from timm.models.resnet import Bottleneck, ResNet  # timm loads torchvision: only when used
+
             self.backbone = ResNet(block=Bottleneck, layers=layers, channels=tuple(width * 2**i for i in range(len(layers))),
                                    stem_width=width, in_chans=self.in_chans, num_classes=0, global_pool="",
                                    zero_init_last=False)
@@ -114,6 +114,8 @@ class ResNetImageEncoder(nn.Module):
         self.project = nn.Conv2d(self.backbone.num_features, d_model, 1)
 
     def _from_timm(self, timm_name: str, pretrained: bool) -> nn.Module:
+        import timm
+
         def build() -> nn.Module:
             return timm.create_model(timm_name, pretrained=pretrained, num_classes=0, global_pool="",
                                      in_chans=self.in_chans)
