@@ -110,6 +110,18 @@ def landing_page(lessons: list[tuple[str, str]], profile: str, has_map: bool) ->
     ])
 
 
+def write_favicon(target: Path) -> None:
+    """A 32x32 favicon (two fused colour bands), drawn here so the repository holds no binary for it."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (32, 32), "white")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((2, 4, 15, 27), fill=(31, 119, 180))
+    draw.rectangle((16, 4, 29, 27), fill=(255, 127, 14))
+    draw.rectangle((12, 12, 19, 19), fill=(44, 160, 44))
+    image.save(target, format="PNG")
+
+
 def stage(notebooks_dir: Path, source_dir: Path, profile: str) -> list[tuple[str, str]]:
     """Write the Sphinx sources into ``source_dir``; return ``(stem, title)`` of each lesson, in order."""
     executed = sorted(notebooks_dir.glob(NOTEBOOK_GLOB))
@@ -132,6 +144,7 @@ def stage(notebooks_dir: Path, source_dir: Path, profile: str) -> list[tuple[str
         notebook["cells"].insert(1, box)
         (source_dir / path.name).write_text(json.dumps(notebook, indent=1, ensure_ascii=False))
         lessons.append((path.stem, lesson_title(notebook, path.stem)))
+    write_favicon(source_dir / "_static" / "favicon.png")
     fusion_map = REPO / "figures" / "00_fusion_map.png"
     if fusion_map.is_file():
         shutil.copyfile(fusion_map, source_dir / "_static" / "00_fusion_map.png")

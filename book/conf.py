@@ -32,5 +32,9 @@ html_theme_options = {
     "use_download_button": True,
     "home_page_in_toc": True,
 }
+# pydata-sphinx-theme logs a console error when the page carries no colour mode; name one.
+html_context = {"default_mode": "light"}
+# A favicon link, so browsers do not request /favicon.ico (a 404 in the console); build_book.py draws it.
+html_favicon = "_static/favicon.png"
 html_last_updated_fmt = None
 html_copy_source = True

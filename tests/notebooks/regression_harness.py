@@ -33,7 +33,12 @@ TESTS = Path(__file__).resolve().parents[1]
 BASELINES = TESTS / "baselines"
 RESULT_BASELINES = BASELINES / "results"
 # The environment of `make test` (see the Makefile); set here too so a bare pytest or `make baselines` agrees.
-SMOKE_ENV = {"OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg", "FUSIONLAB_PROFILE": PROFILE}
+SMOKE_ENV = {"OMP_NUM_THREADS": "1", "FUSIONLAB_PROFILE": PROFILE}
+# The kernel draws with the backend a Jupyter kernel uses by default (what a student sees in JupyterLab), not
+# the Agg that `make test` sets for the test process: under Agg, IPython registers no image formatter for
+# figures, so ``display(fig)`` would leave only "<Figure size ...>" text in the executed copy. Saved PNGs
+# are rendered by Agg under both backends (same pixels).
+KERNEL_MPLBACKEND = "module://matplotlib_inline.backend_inline"
 HOW_TO_UPDATE = "if the change is intended, run `make baselines` and commit tests/baselines/"
 
 
@@ -107,10 +112,17 @@ def execute(notebook: Path, output_dir: Path) -> Execution:
     before = {key: _snapshot(dirs[key], globs[key]) for key in dirs}
     tic = time.perf_counter()
     error = None
+    backend = os.environ.get("MPLBACKEND")
+    os.environ["MPLBACKEND"] = KERNEL_MPLBACKEND  # inherited by the kernel papermill starts
     try:
         execute_notebook(notebook, PROFILE, output_dir)
     except Exception as err:  # papermill's PapermillExecutionError names the cell and the exception
         error = f"{type(err).__name__}: {err}"
+    finally:
+        if backend is None:
+            os.environ.pop("MPLBACKEND", None)
+        else:
+            os.environ["MPLBACKEND"] = backend
     after = {key: _snapshot(dirs[key], globs[key]) for key in dirs}
     return Execution(notebook=notebook.stem, executed=Path(output_dir) / notebook.name,
                      seconds=time.perf_counter() - tic, error=error,
@@ -184,7 +196,9 @@ def compare_figures(run: Execution) -> list[str]:
     """Problems with ``run``'s figures against their baselines (empty when all match within tolerance)."""
     baselines = figure_baselines(run.notebook)
     produced = {p.stem: p for p in run.figures}
-    problems = []
+    problems = [f"{name}.png: written by {run.notebook}, but a lesson's figure names start with its number "
+                f"{prefix(run.notebook)!r} (that is how baselines are matched to lessons)"
+                for name in sorted(produced) if not name.startswith(prefix(run.notebook))]
     for name in sorted(set(baselines) - set(produced)):
         problems.append(f"{name}.png: has a baseline ({baselines[name].relative_to(TESTS.parent)}) but "
                         f"{run.notebook} did not write it in this run")
@@ -281,7 +295,9 @@ def compare_results(run: Execution) -> list[str]:
     """Problems with ``run``'s results JSON against the committed baselines (empty when all match)."""
     baselines = result_baselines(run.notebook)
     produced = {p.name[: -len(SUFFIX)]: p for p in run.results}
-    problems = []
+    problems = [f"{lesson}: written by {run.notebook}, but save_results' lesson name must start with "
+                f"{prefix(run.notebook)!r} (that is how baselines are matched to lessons)"
+                for lesson in sorted(produced) if not lesson.startswith(prefix(run.notebook))]
     if not produced and baselines:
         names = ", ".join(p.name for p in baselines.values())
         return [f"{run.notebook} wrote no results JSON in this run, but tests/baselines/results/ has {names}: "

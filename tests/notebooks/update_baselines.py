@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         changed += figure_beyond + result_beyond
         if not args.check:
             copy_baselines(run)
-    verb = "differ beyond tolerance from" if args.check else "were updated in"
+    verb = "differ beyond tolerance from" if args.check else "were new, removed or beyond tolerance; updated"
     print(f"\n{changed} figure(s)/number(s) {verb} tests/baselines/"
           + ("" if args.check else f" for {len(runs) - len(failed)} lesson(s); review with `git diff --stat tests/baselines`"))
     if failed:
