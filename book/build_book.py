@@ -138,7 +138,7 @@ def stage(notebooks_dir: Path, source_dir: Path, profile: str) -> list[tuple[str
         if not any(cell.get("outputs") for cell in notebook.get("cells", []) if cell.get("cell_type") == "code"):
             raise ValueError(f"{path} has no outputs: the site is built from executed lessons "
                              f"(build/notebooks/<profile>/), not from notebooks/")
-        executed_on = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        executed_on = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         box = {"cell_type": "markdown", "id": "run-this-lesson", "metadata": {},
                "source": run_box(path.stem, profile, executed_on)}
         notebook["cells"].insert(1, box)
@@ -160,7 +160,7 @@ def build(notebooks_dir: Path, output: Path, profile: str) -> Path:
     tic = time.perf_counter()
     command = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-d", str(output / "doctrees"),
                str(source_dir), str(html_dir)]
-    completed = subprocess.run(command, cwd=source_dir, capture_output=True, text=True)
+    completed = subprocess.run(command, cwd=source_dir, capture_output=True, text=True, check=False)
     if completed.returncode != 0:
         raise RuntimeError(f"sphinx-build failed ({' '.join(command)}):\n{completed.stdout}\n{completed.stderr}")
     if completed.stderr.strip():

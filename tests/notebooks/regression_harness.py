@@ -23,10 +23,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from regression_tolerances import FIGURE_TOLERANCE, FIGURE_TOLERANCE_DEFAULT, RESULT_TOLERANCE, Tolerance
+
 from fusionlab import paths
 from fusionlab.results import SUFFIX, load_results
-
-from regression_tolerances import FIGURE_TOLERANCE, FIGURE_TOLERANCE_DEFAULT, RESULT_TOLERANCE, Tolerance
 
 PROFILE = "smoke"
 TESTS = Path(__file__).resolve().parents[1]
@@ -156,6 +156,14 @@ def count_images(executed: Path) -> int:
 
 
 # ----------------------------------------------------------------------------------------------- figures
+def _rel(path: Path) -> str:
+    """``path`` relative to the repository when it is inside it."""
+    try:
+        return str(Path(path).relative_to(TESTS.parent))
+    except ValueError:
+        return str(path)
+
+
 def figure_baselines(notebook: str) -> dict[str, Path]:
     """Committed baseline images owned by ``notebook`` (by its two-digit prefix), by figure name."""
     return {p.stem: p for p in sorted(BASELINES.glob(f"{prefix(notebook)}*.png"))}
@@ -200,11 +208,11 @@ def compare_figures(run: Execution) -> list[str]:
                 f"{prefix(run.notebook)!r} (that is how baselines are matched to lessons)"
                 for name in sorted(produced) if not name.startswith(prefix(run.notebook))]
     for name in sorted(set(baselines) - set(produced)):
-        problems.append(f"{name}.png: has a baseline ({baselines[name].relative_to(TESTS.parent)}) but "
+        problems.append(f"{name}.png: has a baseline ({_rel(baselines[name])}) but "
                         f"{run.notebook} did not write it in this run")
     for name in sorted(set(produced) - set(baselines)):
         problems.append(f"{name}.png: written by {run.notebook} but has no baseline in "
-                        f"{BASELINES.relative_to(TESTS.parent)}/: run `make baselines` and commit it")
+                        f"{_rel(BASELINES)}/: run `make baselines` and commit it")
     for name in sorted(set(produced) & set(baselines)):
         rms, note = figure_rms(baselines[name], produced[name])
         tol = figure_tolerance(name)

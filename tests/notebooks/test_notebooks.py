@@ -11,8 +11,8 @@ import re
 
 import nbformat
 import pytest
-
 import regression_harness as harness
+
 from fusionlab import paths
 from fusionlab.notebook_runner import list_notebooks
 

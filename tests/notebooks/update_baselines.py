@@ -20,18 +20,11 @@ import os
 import shutil
 import sys
 import time
-from pathlib import Path
 
 import regression_harness as harness
+
 from fusionlab.notebook_runner import list_notebooks
 from fusionlab.results import SUFFIX, load_results
-
-
-def _relative(path: Path) -> str:
-    try:
-        return str(path.relative_to(harness.TESTS.parent))
-    except ValueError:
-        return str(path)
 
 
 def report_figures(run: harness.Execution) -> tuple[list[str], int]:
