@@ -13,7 +13,7 @@ import fusionlab as fl
 
 
 def test_unknown_profile_is_a_clear_error(monkeypatch):
-    with pytest.raises(ValueError, match="unknown profile 'fast'.*'smoke', 'standard', 'full'"):
+    with pytest.raises(ValueError, match="unknown profile 'fast'.*'smoke', 'standard', 'extended', 'full'"):
         fl.profiles.check_profile("fast")
     monkeypatch.setenv("FUSIONLAB_PROFILE", "quick")
     with pytest.raises(ValueError, match="FUSIONLAB_PROFILE"):
