@@ -81,3 +81,18 @@ def test_a_changed_figure_fails_and_an_identical_one_passes(tmp_path, monkeypatc
     run.figures = []
     (problem,) = harness.compare_figures(run)
     assert "did not write it" in problem
+
+
+def test_a_lesson_that_stops_writing_results_fails_and_a_missing_baseline_says_make_baselines(tmp_path, monkeypatch):
+    monkeypatch.setattr(harness, "RESULT_BASELINES", tmp_path / "results")
+    harness.RESULT_BASELINES.mkdir()
+    (harness.RESULT_BASELINES / "99_lesson.results.json").write_text('{"a": 1}\n')
+    run = harness.Execution("99_lesson", tmp_path / "x.ipynb", 0.0)
+    (problem,) = harness.compare_results(run)
+    assert "wrote no results JSON" in problem and "fl.results.save_results" in problem
+    (harness.RESULT_BASELINES / "99_lesson.results.json").unlink()
+    produced = tmp_path / "99_lesson.results.json"
+    produced.write_text('{"a": 1}\n')
+    run.results = [produced]
+    (problem,) = harness.compare_results(run)
+    assert "make baselines" in problem
