@@ -1,6 +1,7 @@
 # fusionlab: two commands do everything on a fresh machine.
 #   make notebooks   set up .venv, execute every lesson (standard profile), write figures/
-#   make test        set up .venv, unit tests, notebooks in the smoke profile, nbval, figure regression
+#   make test        set up .venv, unit tests, every notebook once in the smoke profile (papermill) with its
+#                    figure, result and inline-image regression, then the course site in headless Chromium
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -8,16 +9,18 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.fusionlab-installed
 PROFILE ?= standard
 ONLY ?=
-# The kernel papermill and nbval start is the venv's python.
+# The kernel papermill starts is the venv's python.
 export PATH := $(abspath $(BIN)):$(PATH)
 # Real recordings used by tests and lessons (CI has ../shared beside the clone).
 export FUSIONLAB_SHARED_DATA ?= $(abspath ../shared/data)
 
-.PHONY: help venv notebooks test unit smoke nbval figures lab benchmarks clean
+.PHONY: help venv notebooks test baselines book unit lab benchmarks clean
 
 help:
 	@echo "make notebooks  - execute every notebook (PROFILE=$(PROFILE), ONLY=05 for one); figures -> figures/"
-	@echo "make test       - unit tests + smoke notebooks (papermill) + nbval + figure regression"
+	@echo "make test       - unit tests + smoke notebooks (papermill, once each): figures, results, site"
+	@echo "make baselines  - re-run the smoke notebooks, print what changed, update tests/baselines/ (ONLY=05)"
+	@echo "make book       - the course as a static site from build/notebooks/$(BOOK_PROFILE) -> build/book/"
 	@echo "make lab        - open JupyterLab on notebooks/"
 	@echo "make benchmarks - speed/memory benchmarks -> benchmarks/results/*.json"
 
@@ -38,15 +41,25 @@ notebooks: $(STAMP)
 test: export OMP_NUM_THREADS := 1
 # Headless tests draw with Agg; lessons still show every saved figure inline (fl.viz.savefig displays it).
 test: export MPLBACKEND := Agg
+# One pytest session executes each notebook once (tests/notebooks/conftest.py); the figure, result and
+# inline-image regression and the site test (tests/notebooks/test_site.py) all read that execution.
 test: $(STAMP)
 	FUSIONLAB_PROFILE=smoke $(BIN)/python -m pytest --durations=20 tests
-	FUSIONLAB_PROFILE=smoke $(BIN)/python -m pytest --nbval-lax --nbval-cell-timeout=900 -p no:cacheprovider notebooks
+
+# Baselines of the notebook regression: same environment as `make test`; prints what changed (RMS, numbers).
+# FROM_BUILD=1 reuses the executions of the last `make test` instead of running the notebooks again.
+baselines: export OMP_NUM_THREADS := 1
+baselines: export MPLBACKEND := Agg
+baselines: $(STAMP)
+	FUSIONLAB_PROFILE=smoke $(BIN)/python tests/notebooks/update_baselines.py $(if $(ONLY),--only $(ONLY)) $(if $(FROM_BUILD),--from-build)
+
+# The course as a static HTML site from executed notebooks (no execution here): `make notebooks` first.
+BOOK_PROFILE ?= $(PROFILE)
+book: $(STAMP)
+	$(BIN)/python book/build_book.py --profile $(BOOK_PROFILE) --notebooks build/notebooks/$(BOOK_PROFILE) --output build/book/$(BOOK_PROFILE)
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit
-
-nbval: $(STAMP)
-	FUSIONLAB_PROFILE=smoke $(BIN)/python -m pytest --nbval-lax -p no:cacheprovider notebooks
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

@@ -1,36 +1,44 @@
-"""Execute each notebook once per test session (smoke profile) and share the result."""
+"""Execute each notebook once per test session (smoke profile) and share the outcome.
+
+Every notebook test (runs, figures, results, inline images, the site) reads this one execution:
+``smoke_runs.get(path)`` executes the notebook on first use and caches what it did.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+import regression_harness as harness
 
-from fusionlab import paths
-from fusionlab.notebook_runner import NotebookRun, execute_notebook
+
+class SmokeRuns:
+    """Lazily executed smoke runs of the lessons, one per notebook per session."""
+
+    def __init__(self) -> None:
+        self.runs: dict[str, harness.Execution] = {}
+        self.notebooks_dir = harness.session_dir() / "notebooks"
+        self._cleaned = False
+
+    def get(self, path: Path) -> harness.Execution:
+        path = Path(path)
+        if path.stem not in self.runs:
+            if not self._cleaned:  # stale figures or results of an earlier run must not pass for this one's
+                harness.clean_outputs()
+                self._cleaned = True
+            self.runs[path.stem] = harness.execute(path, self.notebooks_dir)
+            harness.write_manifest(self.runs)
+        return self.runs[path.stem]
+
+    def get_ok(self, path: Path) -> harness.Execution:
+        """The run, or a test failure naming the notebook when it did not run to its end."""
+        run = self.get(path)
+        if not run.ok:
+            pytest.fail(f"not compared: {path.name} did not run to its end in the smoke profile "
+                        f"(see test_notebook_runs_in_smoke_profile[{path.stem}]): {run.error[:1500]}")
+        return run
 
 
 @pytest.fixture(scope="session")
-def smoke_dirs() -> dict[str, Path]:
-    """Fresh folders for executed notebooks and smoke figures of this session."""
-    base = paths.build_dir() / "test-smoke"
-    return {"notebooks": base / "notebooks", "figures": paths.figures_dir("smoke")}
-
-
-@pytest.fixture(scope="session")
-def run_smoke(smoke_dirs):
-    """``run_smoke(path)`` executes a notebook in the smoke profile once and caches the outcome."""
-    cache: dict[Path, NotebookRun | BaseException] = {}
-
-    def run(path: Path) -> NotebookRun:
-        if path not in cache:
-            try:
-                cache[path] = execute_notebook(path, "smoke", smoke_dirs["notebooks"])
-            except BaseException as err:  # remembered, so a second test does not run it again
-                cache[path] = err
-        outcome = cache[path]
-        if isinstance(outcome, BaseException):
-            raise outcome
-        return outcome
-
-    return run
+def smoke_runs() -> SmokeRuns:
+    return SmokeRuns()

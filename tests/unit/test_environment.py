@@ -48,7 +48,7 @@ def test_environment_installs_the_package():
 
 def test_user_named_libraries_are_dependencies():
     for name in ("jupyterlab", "papermill", "pytorch", "transformers", "timm", "mne", "matplotlib", "seaborn",
-                 "scikit-learn", "nbval"):
+                 "scikit-learn"):
         assert name in _pyproject(), name
 
 
