@@ -13,10 +13,11 @@ export PATH := $(abspath $(BIN)):$(PATH)
 # Real recordings used by tests and lessons (CI has ../shared beside the clone).
 export FUSIONLAB_SHARED_DATA ?= $(abspath ../shared/data)
 
-.PHONY: help venv notebooks test unit smoke nbval figures lab benchmarks clean
+.PHONY: help venv fetch notebooks test unit smoke nbval figures lab benchmarks clean
 
 help:
 	@echo "make notebooks  - execute every notebook (PROFILE=$(PROFILE), ONLY=05 for one); figures -> figures/"
+	@echo "make fetch      - get the recordings the lessons read into data/ (or FUSIONLAB_DATA; FUSIONLAB_MIRROR=url)"
 	@echo "make test       - unit tests + smoke notebooks (papermill) + nbval + figure regression"
 	@echo "make lab        - open JupyterLab on notebooks/"
 	@echo "make benchmarks - speed/memory benchmarks -> benchmarks/results/*.json"
@@ -31,6 +32,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 notebooks: $(STAMP)
+	$(BIN)/python -m fusionlab.cli preflight $(if $(ONLY),--only $(ONLY))
 	$(BIN)/python -m fusionlab.notebook_runner --profile $(PROFILE) $(if $(ONLY),--only $(ONLY))
 
 # One thread per process: the lessons' models are small, and a fixed thread count keeps float
@@ -47,6 +49,10 @@ unit: $(STAMP)
 
 nbval: $(STAMP)
 	FUSIONLAB_PROFILE=smoke $(BIN)/python -m pytest --nbval-lax -p no:cacheprovider notebooks
+
+# The real recordings the lessons read (MIT-BIH, DREAMS, ETT) -> $FUSIONLAB_DATA (default data/).
+fetch: $(STAMP)
+	$(BIN)/python -m fusionlab.cli preflight
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
