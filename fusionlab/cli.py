@@ -59,7 +59,8 @@ def _run_preflight(args: argparse.Namespace) -> int:
         print("fusionlab preflight: the chosen lessons read no real recordings")
         return 0
     try:
-        found = preflight(names, fetch=not args.no_fetch, timeout=args.timeout)
+        found = preflight(names, fetch=not args.no_fetch, timeout=args.timeout,
+                          log=lambda line: print(f"fusionlab preflight: fetched {line}", flush=True))
     except MissingDataError as err:
         print(f"fusionlab preflight: {err}", file=sys.stderr)
         return 3

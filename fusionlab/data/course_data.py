@@ -38,7 +38,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -367,8 +367,8 @@ def datasets_for_lessons(prefixes: Iterable[str] = ()) -> list[str]:
             if any(lesson.startswith(p) or p.startswith(lesson) for lesson in info.lessons for p in prefixes)]
 
 
-def preflight(names: Iterable[str] | None = None, *, fetch: bool = True, timeout: float = 20.0
-              ) -> dict[str, Path]:
+def preflight(names: Iterable[str] | None = None, *, fetch: bool = True, timeout: float = 20.0,
+              log: Callable[[str], None] | None = None) -> dict[str, Path]:
     """Make sure the course datasets are readable; fetch the missing ones into the cache.
 
     Parameters
@@ -377,6 +377,8 @@ def preflight(names: Iterable[str] | None = None, *, fetch: bool = True, timeout
         Datasets to check (default: all of :data:`COURSE_DATASETS`).
     fetch : bool
         Try the sources of :func:`fetch_course_dataset` for a missing dataset.
+    log : callable, optional
+        Called with one line per fetched dataset (where its files came from).
 
     Returns
     -------
@@ -397,6 +399,8 @@ def preflight(names: Iterable[str] | None = None, *, fetch: bool = True, timeout
             continue
         if fetch:
             reports[name] = fetch_course_dataset(name, timeout=timeout)
+            if log is not None:
+                log(reports[name].summary())
             if reports[name].complete:
                 found[name] = reports[name].folder
     missing = [n for n in names if n not in found]
