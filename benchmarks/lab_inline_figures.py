@@ -52,7 +52,7 @@ class LabServer:
 
     def __init__(self, env: dict, log: Path):
         self.port, self.token = free_port(), secrets.token_hex(16)
-        self.log = open(log, "w")
+        self.log = open(log, "w")  # noqa: SIM115 (closed in stop())
         command = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={self.port}", "--ip=127.0.0.1",
                    f"--ServerApp.token={self.token}", f"--ServerApp.root_dir={ROOT}", "--ServerApp.open_browser=False"]
         self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT,
@@ -90,7 +90,7 @@ class LabServer:
 
 def _message(code: str, session: str) -> dict:
     return {"header": {"msg_id": uuid.uuid4().hex, "msg_type": "execute_request", "username": "student",
-                       "session": session, "date": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+                       "session": session, "date": datetime.datetime.now(datetime.UTC).isoformat(),
                        "version": "5.3"},
             "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
             "content": {"code": code, "silent": False, "store_history": True, "user_expressions": {},
@@ -190,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             status = server.wait_ready()
             versions = subprocess.run([sys.executable, "-m", "jupyterlab", "--version"], capture_output=True,
-                                      text=True, env=env).stdout.strip()
+                                      text=True, env=env, check=False).stdout.strip()
             for path in list_notebooks(only=args.only):
                 print(f"{path.name} ...", flush=True)
                 row = check_notebook(server, path, tmp / "figures", args.cell_timeout)

@@ -45,7 +45,7 @@ from pathlib import Path
 from fusionlab import paths
 from fusionlab.data.course_checksums import COURSE_FILES
 from fusionlab.data.errors import ChecksumError, FetchError
-from fusionlab.data.http_download import SourceUnreachable, download_file, part_path
+from fusionlab.data.http_download import SourceUnreachable, download_file
 
 __all__ = [
     "COURSE_DATASETS",
@@ -342,9 +342,9 @@ def missing_message(names: Iterable[str], reports: Mapping[str, FetchReport] | N
     head = (f"lesson {lesson} reads real recordings that are not on this machine" if lesson else
             "the course data is missing and could not be fetched")
     lines = [f"{head}: {', '.join(names)}.",
-             f"Looked in: shared copy {paths.shared_data_dir() or '(FUSIONLAB_SHARED_DATA not found)'}, "
-             f"cache {root or paths.data_dir()} (FUSIONLAB_DATA); mirror: {_mirror_base() or '(FUSIONLAB_MIRROR not set)'}"
-             f"{'; public sources skipped (FUSIONLAB_OFFLINE)' if _offline() else ''}."]
+             (f"Looked in: shared copy {paths.shared_data_dir() or '(FUSIONLAB_SHARED_DATA not found)'}, "
+              f"cache {root or paths.data_dir()} (FUSIONLAB_DATA); mirror: {_mirror_base() or '(FUSIONLAB_MIRROR not set)'}"
+              f"{'; public sources skipped (FUSIONLAB_OFFLINE)' if _offline() else ''}.")]
     for name in names:
         info = _dataset(name)
         cache = cache_folder(name, root)
