@@ -54,7 +54,8 @@ class LabServer:
         self.port, self.token = free_port(), secrets.token_hex(16)
         self.log = open(log, "w")  # noqa: SIM115 (closed in stop())
         command = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={self.port}", "--ip=127.0.0.1",
-                   f"--ServerApp.token={self.token}", f"--ServerApp.root_dir={ROOT}", "--ServerApp.open_browser=False"]
+                   f"--ServerApp.token={self.token}", f"--ServerApp.root_dir={ROOT}", "--ServerApp.open_browser=False",
+                   "--allow-root"]  # containers and CI often run as root
         self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT,
                                         start_new_session=True)
         self.base = f"http://127.0.0.1:{self.port}"
@@ -72,7 +73,9 @@ class LabServer:
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"jupyter lab exited with status {self.process.returncode}; see {self.log.name}")
+                self.log.flush()
+                tail = Path(self.log.name).read_text()[-3000:]
+                raise RuntimeError(f"jupyter lab exited with status {self.process.returncode}:\n{tail}")
             try:
                 return self.api("GET", "/api/status")
             except OSError:
@@ -80,11 +83,16 @@ class LabServer:
         raise TimeoutError(f"jupyter lab did not answer on {self.base} within {timeout:.0f} s")
 
     def stop(self) -> None:
+        if self.process.poll() is not None:
+            self.log.close()
+            return
         try:
             os.killpg(self.process.pid, 15)
             self.process.wait(timeout=30)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
+        except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, 9)
+        except ProcessLookupError:
+            pass
         self.log.close()
 
 
