@@ -14,10 +14,11 @@ export PATH := $(abspath $(BIN)):$(PATH)
 # Real recordings used by tests and lessons (CI has ../shared beside the clone).
 export FUSIONLAB_SHARED_DATA ?= $(abspath ../shared/data)
 
-.PHONY: help venv notebooks test baselines book unit lab benchmarks clean
+.PHONY: help venv fetch notebooks test baselines book unit lab benchmarks clean
 
 help:
 	@echo "make notebooks  - execute every notebook (PROFILE=$(PROFILE), ONLY=05 for one); figures -> figures/"
+	@echo "make fetch      - get the recordings the lessons read into data/ (or FUSIONLAB_DATA; FUSIONLAB_MIRROR=url)"
 	@echo "make test       - unit tests + smoke notebooks (papermill, once each): figures, results, site"
 	@echo "make baselines  - re-run the smoke notebooks, print what changed, update tests/baselines/ (ONLY=05)"
 	@echo "make book       - the course as a static site from build/notebooks/$(BOOK_PROFILE) -> build/book/"
@@ -34,6 +35,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 notebooks: $(STAMP)
+	$(BIN)/python -m fusionlab.cli preflight $(if $(ONLY),--only $(ONLY))
 	$(BIN)/python -m fusionlab.notebook_runner --profile $(PROFILE) $(if $(ONLY),--only $(ONLY))
 
 # One thread per process: the lessons' models are small, and a fixed thread count keeps float
@@ -60,6 +62,10 @@ book: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit
+
+# The real recordings the lessons read (MIT-BIH, DREAMS, ETT) -> $FUSIONLAB_DATA (default data/).
+fetch: $(STAMP)
+	$(BIN)/python -m fusionlab.cli preflight
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

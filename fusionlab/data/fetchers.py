@@ -54,13 +54,17 @@ class DatasetInfo:
     ----------
     name : str
         The name used by ``fusionlab fetch <name>``.
-    method : {"mne-sleep-physionet", "physionet", "manual"}
+    method : {"mne-sleep-physionet", "physionet", "course", "manual"}
+        ``"course"``: one of the datasets the lessons read, fetched file by file and verified by
+        :mod:`fusionlab.data.course_data` (local copy, mirror, public source).
     physionet_db : str
         PhysioNet database slug (``"mitdb"``), for the ``physionet`` method.
     default_records : tuple of str
         What ``fetch`` downloads when no records are named.
     files_per_record : tuple of str
         Suffixes of a record's files (``.hea``...); empty for ``wfdb.dl_database`` records.
+    folder : str
+        Sub-folder of the cache (default: the name); the same as in the shared data folder.
     """
 
     name: str
@@ -76,6 +80,7 @@ class DatasetInfo:
     manual_steps: str = ""
     loader: str = ""
     extra: dict = field(default_factory=dict)
+    folder: str = ""
 
 
 DATASETS: dict[str, DatasetInfo] = {
@@ -107,15 +112,15 @@ DATASETS: dict[str, DatasetInfo] = {
                      "and the matching annotations-events-nsrr/shhs1 folder)",
         loader="fusionlab.data.load_shhs"),
     "dreams": DatasetInfo(
-        "dreams", "DREAMS Sleep Spindles database (8 EEG excerpts, expert spindle scorings)",
-        "https://zenodo.org/record/2650142", "CC BY-NC-ND 3.0 style (non-commercial, no derivatives)", "~60 MB",
-        "manual", host="zenodo.org",
-        manual_steps="download DatabaseSpindles.rar from https://zenodo.org/record/2650142 and extract it",
+        "dreams", "DREAMS Sleep Spindles database (excerpts 1-5 as the course uses them: EEG, spindle scorings)",
+        "https://zenodo.org/record/2650142", "CC BY-NC-ND 3.0 style (non-commercial, no derivatives)", "~17 MB",
+        "course", host="raw.githubusercontent.com", folder="dreams-spindles",
+        manual_steps="download DatabaseSpindles.rar from https://zenodo.org/record/2650142 and extract excerpts 1-5",
         loader="fusionlab.data.load_dreams_excerpt"),
     "ett": DatasetInfo(
         "ett", "ETT-small hourly (ETTh1, ETTh2): transformer oil temperature and six load series",
         "https://github.com/zhouhaoyi/ETDataset", "CC BY-ND 4.0 (no derivatives: do not commit modified copies)",
-        "~2.5 MB per file", "manual", host="github.com",
+        "~5 MB", "course", host="raw.githubusercontent.com",
         manual_steps="download ETT-small/ETTh1.csv and ETT-small/ETTh2.csv from https://github.com/zhouhaoyi/ETDataset",
         loader="fusionlab.data.ett.load_ett"),
 }
@@ -123,8 +128,8 @@ DATASETS: dict[str, DatasetInfo] = {
 
 def dataset_dir(name: str, root: str | os.PathLike | None = None) -> Path:
     """The cache folder of dataset ``name`` (``<data_dir>/<name>``)."""
-    _info(name)
-    return Path(root if root is not None else paths.data_dir()) / name
+    info = _info(name)
+    return Path(root if root is not None else paths.data_dir()) / (info.folder or name)
 
 
 def _info(name: str) -> DatasetInfo:
@@ -248,6 +253,8 @@ def fetch(name: str, *, records: Sequence[str] | None = None, root: str | os.Pat
     """
     info = _info(name)
     target = dataset_dir(name, root)
+    if _is_course_fetch(info, records):
+        return _fetch_course(info, target, records, root)
     if info.method == "manual":
         raise FetchError(f"{info.name!r} cannot be downloaded automatically ({info.licence}). "
                          f"{info.manual_steps}, into {target}. Dataset page: {info.url}.")
@@ -269,6 +276,29 @@ def fetch(name: str, *, records: Sequence[str] | None = None, root: str | os.Pat
         manifest["files"] = {**json.loads(old.read_text()).get("files", {}), **manifest["files"]}
     _write_json_atomic(old, manifest)
     marker.unlink(missing_ok=True)
+    return target
+
+
+def _is_course_fetch(info: DatasetInfo, records: Sequence[str] | None) -> bool:
+    """The lessons' datasets (and MIT-BIH records among the course's 26) go through ``course_data``."""
+    from fusionlab.data.course_data import COURSE_DATASETS
+
+    if info.name not in COURSE_DATASETS:
+        return False
+    if records is None:
+        return True
+    known = COURSE_DATASETS[info.name].files
+    return all(f"{r}{suffix}" in known for r in records for suffix in info.files_per_record or ("",))
+
+
+def _fetch_course(info: DatasetInfo, target: Path, records: Sequence[str] | None,
+                  root: str | os.PathLike | None) -> Path:
+    from fusionlab.data.course_data import fetch_course_dataset, missing_message
+
+    files = None if records is None else [f"{r}{s}" for r in records for s in info.files_per_record]
+    report = fetch_course_dataset(info.name, root=root, files=files)
+    if not report.complete:
+        raise OfflineError(missing_message([info.name], {info.name: report}, root=root))
     return target
 
 

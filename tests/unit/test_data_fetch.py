@@ -24,9 +24,12 @@ from fusionlab.data.fetchers import (
 
 
 @pytest.fixture(autouse=True)
-def no_network(monkeypatch):
-    """Tests never touch the network: the probe reports offline unless a test says otherwise."""
+def no_network(monkeypatch, tmp_path_factory):
+    """Tests never touch the network (the probe reports offline unless a test says otherwise), and see no
+    local copy or mirror of the course data."""
     monkeypatch.setenv("FUSIONLAB_OFFLINE", "1")
+    monkeypatch.setenv("FUSIONLAB_SHARED_DATA", str(tmp_path_factory.mktemp("no-shared") / "absent"))
+    monkeypatch.delenv("FUSIONLAB_MIRROR", raising=False)
 
 
 def test_offline_fails_at_once_with_instructions(tmp_path):
@@ -43,7 +46,7 @@ def test_is_online_honours_the_offline_switch():
     assert is_online("physionet.org") is False
 
 
-@pytest.mark.parametrize("name", ["shhs", "dreams"])
+@pytest.mark.parametrize("name", ["shhs"])
 def test_manual_datasets_say_how(tmp_path, name):
     with pytest.raises(FetchError, match="cannot be downloaded automatically") as info:
         fetch_fn(name, root=tmp_path)
@@ -78,8 +81,8 @@ def test_list_cached_statuses(tmp_path):
     (tmp_path / "cap").mkdir()
     (tmp_path / "cap" / "n1.edf").write_bytes(b"12")
     (tmp_path / "cap" / PARTIAL_MARKER).write_text("{}")
-    (tmp_path / "dreams").mkdir()
-    (tmp_path / "dreams" / "excerpt1.txt").write_text("[C3-A1]\n")
+    (tmp_path / "dreams-spindles").mkdir()  # the shared folder's layout
+    (tmp_path / "dreams-spindles" / "excerpt1.txt").write_text("[C3-A1]\n")
     table = list_cached(tmp_path).set_index("dataset")
     assert table.loc["mitdb", "status"] == "complete" and table.loc["mitdb", "files"] == 1
     assert table.loc["cap", "status"] == "partial"
