@@ -30,6 +30,11 @@ from fusionlab.experiments.core_sleep_data import (
     predict_night,
     sequence_dataset,
 )
+from fusionlab.experiments.core_sleep_tables import (  # noqa: F401  (part of this module's API)
+    latent_scores,
+    paired_comparisons,
+    pooled_comparisons,
+)
 from fusionlab.losses import variant_loss
 from fusionlab.models import create_model
 from fusionlab.models.core_sleep import PAPER_CONFIG, core_sleep_specs, unimodal_equivalent
@@ -80,6 +85,7 @@ class CoreSleepSettings:
     incomplete_seeds: int = 1  # how many of ``seeds`` the incomplete-data curves are repeated over
     rows: tuple[tuple[str, str], ...] | None = None  # Table I rows (arch, losses) to train; None: all 12
     yasa_baseline: bool = True  # stage the clean test nights with YASA's pretrained stager too
+    yasa_seeds: int | None = None  # on the test nights of this many seeds (None: all); YASA costs ~5 s a night
     extra: dict[str, Any] = field(default_factory=dict)
 
     def table_rows(self) -> list[tuple[str, str]]:
@@ -101,8 +107,9 @@ def settings_for(profile: str) -> CoreSleepSettings:
 
     - ``smoke``: CI, about a minute on 2 CPU cores.
     - ``standard`` (class time, <= 5 min and <= 2 GB on a 2-core CPU): 3 seeds (fresh subjects each),
-      4 training nights of 4 h, a 16-wide model, 4 passes; the 4 :data:`CLASS_ROWS` + 2 unimodal
-      equivalents + the YASA row; incomplete-data curve with 2 + {0, 2} subjects.
+      4 training nights of 3.5 h, a 16-wide model, 6 passes; the 4 :data:`CLASS_ROWS` + 2 unimodal
+      equivalents + the YASA row (first seed); incomplete-data curve with 2 + {0, 1} subjects (reusing
+      the first seed's nights).
     - ``extended``: the former standard (10 training nights of 6 h, 32-wide model, 6 passes, all 12
       Table I rows, 2 seeds; ~40 min on a 2-core CPU).
     - ``full``: paper-sized model and sequences (GPU).
@@ -115,10 +122,11 @@ def settings_for(profile: str) -> CoreSleepSettings:
                                 num_epochs=2, batch_size=32, lr=2e-3, seeds=(0,), incomplete_base=2,
                                 incomplete_added=(0, 1), incomplete_scenarios=("both",), rows=CLASS_ROWS),
         standard=CoreSleepSettings(n_train=4, n_val=1, n_test_clean=3, n_test_noisy=1, n_test_distractor=1,
-                                   hours=4.0, seq_len=11, model={"d_model": 16, "n_heads": 2, "d_ff": 32,
+                                   hours=3.5, seq_len=11, model={"d_model": 16, "n_heads": 2, "d_ff": 32,
                                                                  "inner_depth": 1, "outer_depth": 1, "dropout": 0.1},
-                                   num_epochs=4, batch_size=32, lr=3e-3, seeds=(0, 1, 2), incomplete_base=2,
-                                   incomplete_added=(0, 2), incomplete_scenarios=("both",), rows=CLASS_ROWS),
+                                   num_epochs=6, batch_size=32, lr=3e-3, seeds=(0, 1, 2), incomplete_base=2,
+                                   incomplete_added=(0, 1), incomplete_scenarios=("both",), rows=CLASS_ROWS,
+                                   yasa_seeds=1),
         extended=CoreSleepSettings(n_train=10, n_val=2, n_test_clean=5, n_test_noisy=3, n_test_distractor=2,
                                    hours=6.0, seq_len=11, model={"d_model": 32, "n_heads": 4, "d_ff": 64,
                                                                  "inner_depth": 1, "outer_depth": 1, "dropout": 0.1},
@@ -160,10 +168,13 @@ def make_cohort_split(settings: CoreSleepSettings, seed: int, *, extra_train: in
     rng = np.random.default_rng([seed, 8])
     s, h = settings, settings.hours
     subject = iter(range(10_000))
+    # Training and validation nights keep only their features: the raw signals serve the detector
+    # and the figures, which use test nights (this halves the memory of a split).
     train = [features_from_synthetic(make_night(seed, hours=h, modalities=MODALITIES, subject=next(subject),
-                                                n_noisy=int(rng.integers(0, 2))))
+                                                n_noisy=int(rng.integers(0, 2))), keep_signals=False)
              for _ in range(s.n_train + extra_train)]
-    val = [features_from_synthetic(make_night(seed, hours=h, modalities=MODALITIES, subject=next(subject)))
+    val = [features_from_synthetic(make_night(seed, hours=h, modalities=MODALITIES, subject=next(subject)),
+                                   keep_signals=False)
            for _ in range(s.n_val)]
     test, kind = [], {}
     for _ in range(s.n_test_clean):
@@ -374,7 +385,7 @@ def run_study(settings: CoreSleepSettings, *, rows: Sequence[tuple[str, str]] | 
                 shown_stages[name] = predict_night(model, shown, modalities, device=device).argmax(1)
             log(f"seed {seed} {name:<28s} {seconds:6.1f} s  " + "  ".join(
                 f"{t}: {r['acc']:.1f}%" for t, r in scores.iterrows()))
-        if settings.yasa_baseline:
+        if settings.yasa_baseline and seed in settings.seeds[: settings.yasa_seeds or len(settings.seeds)]:
             tic = time.perf_counter()
             p = np.concatenate([yasa_night(n) for n in clean])
             records.append({"seed": seed, "model": YASA_ROW, "test": "EEG-EOG", **staging_scores(labels_clean, p)})
@@ -383,113 +394,10 @@ def run_study(settings: CoreSleepSettings, *, rows: Sequence[tuple[str, str]] | 
                 f"EEG-EOG: {records[-1]['acc']:.1f}% (no training: pretrained on real PSG)")
         if hypnogram is None and shown is not None:
             hypnogram = {"night": shown, "truth": shown.labels, **shown_stages}
+        # Release this seed's nights before the next split is drawn (only one split in memory at a time).
+        del split, clean, flagged, detector, shown
     return {"scores": pd.DataFrame(records), "detector": pd.concat(detectors), "probabilities": probabilities,
             "hypnogram": hypnogram, "times": pd.DataFrame(times), "groups": groups, "latent": latent}
-
-
-def pooled_comparisons(study: dict[str, Any], comparisons: Sequence[tuple[str, str, str]], *,
-                       metrics: Sequence[str] = ("accuracy", "macro_f1"), n_boot: int = 2000,
-                       seed: int = 0) -> pd.DataFrame:
-    """Paired night-level bootstrap of model differences, pooling the test nights of every seed.
-
-    Each seed trained its own models on its own subjects, so a test night is scored by the models
-    of its seed; the resampling unit is the night (seed, night), so the interval covers both the
-    night-to-night and (through the nights of different seeds) the training-to-training variation.
-
-    Parameters
-    ----------
-    study : dict
-        :func:`run_study`'s output.
-    comparisons : sequence of (test, model_a, model_b)
-
-    Returns
-    -------
-    DataFrame as :func:`paired_comparisons`, with ``n_units`` = nights over all seeds.
-    """
-    from fusionlab import stats
-
-    seeds = sorted({k[0] for k in study["probabilities"]})
-    tables = []
-    for test in dict.fromkeys(t for t, _, _ in comparisons):
-        pairs = [(a, b) for t, a, b in comparisons if t == test]
-        models = list(dict.fromkeys(m for pair in pairs for m in pair))
-        use = [s for s in seeds if all((s, m, test) in study["probabilities"] for m in models)]
-        if not use:
-            raise KeyError(f"no seed has predictions of every model {models} on test {test!r}")
-        part = "noisy" if test == "noisy" else "clean"
-        labels = np.concatenate([study["probabilities"][(s, models[0], test)][0] for s in use])
-        predictions = {m: np.concatenate([study["probabilities"][(s, m, test)][1].argmax(1) for s in use])
-                       for m in models}
-        offset, units = 0, []
-        for s in use:
-            units.append(study["groups"][(s, part)] + offset)
-            offset = units[-1].max() + 1 if len(units[-1]) else offset
-        table = stats.compare_models(labels, predictions, pairs, metrics, groups=np.concatenate(units), n_classes=5,
-                                     labels=list(range(5)), n_boot=n_boot, seed=seed)
-        tables.append(table.assign(test=test, seeds=len(use)))
-    return pd.concat(tables, ignore_index=True)
-
-
-def latent_scores(study: dict[str, Any]) -> pd.DataFrame:
-    """Accuracy against the latent truth (majority stage of the latent process) and against the scored labels.
-
-    The gap between the two is the scorer's label noise: a model cannot agree with a scorer more
-    than the scorer agrees with the truth, except by learning the scorer's habits.
-
-    Returns
-    -------
-    DataFrame: seed, model, test, acc_scored, acc_latent (%), for every prediction of a synthetic study.
-    """
-    rows = []
-    for (seed, model, test), (labels, probs) in study["probabilities"].items():
-        truth = study["latent"].get((seed, "noisy" if test == "noisy" else "clean"))
-        if truth is None or len(truth) != len(labels):
-            continue
-        pred = probs.argmax(1)
-        rows.append({"seed": seed, "model": model, "test": test, "acc_scored": 100 * float((pred == labels).mean()),
-                     "acc_latent": 100 * float((pred == truth).mean())})
-    for seed in sorted({s for s, _ in study["latent"]}):
-        truth = study["latent"][(seed, "clean")]
-        labels = next(v[0] for k, v in study["probabilities"].items() if k[0] == seed and k[2] == "EEG-EOG")
-        rows.append({"seed": seed, "model": "the scorer itself", "test": "EEG-EOG",
-                     "acc_scored": 100.0, "acc_latent": 100 * float((labels == truth).mean())})
-    return pd.DataFrame(rows)
-
-
-def paired_comparisons(study: dict[str, Any], seed: int, comparisons: Sequence[tuple[str, str, str]], *,
-                       metrics: Sequence[str] = ("accuracy", "macro_f1"), n_boot: int = 2000) -> pd.DataFrame:
-    """Paired cluster-bootstrap comparisons on one seed's test nights (:func:`fusionlab.stats.compare_models`).
-
-    Parameters
-    ----------
-    study : dict
-        :func:`run_study`'s output.
-    comparisons : sequence of (test, model_a, model_b)
-        ``test`` in EEG-EOG / EEG / EOG / noisy; both models must have been scored on it.
-    metrics : sequence of str
-        Metrics of :func:`fusionlab.stats.metric_from_confusion`.
-
-    Returns
-    -------
-    DataFrame: one row per comparison and metric, ``metric(A) - metric(B)`` with its 95 % interval,
-    resampling whole nights (epochs of a night are not independent); Holm-corrected p-values per test.
-    """
-    from fusionlab import stats
-
-    tables = []
-    for test in dict.fromkeys(t for t, _, _ in comparisons):
-        pairs = [(a, b) for t, a, b in comparisons if t == test]
-        keys = {m: (seed, m, test) for pair in pairs for m in pair}
-        missing = [k for k in keys.values() if k not in study["probabilities"]]
-        if missing:
-            raise KeyError(f"no predictions for {missing[0]}; scored: {sorted(study['probabilities'])[:6]}...")
-        labels = study["probabilities"][next(iter(keys.values()))][0]
-        predictions = {m: study["probabilities"][k][1].argmax(1) for m, k in keys.items()}
-        units = study["groups"][(seed, "noisy" if test == "noisy" else "clean")]
-        table = stats.compare_models(labels, predictions, pairs, metrics, groups=units, n_classes=5,
-                                     labels=list(range(5)), n_boot=n_boot, seed=seed)
-        tables.append(table.assign(test=test))
-    return pd.concat(tables, ignore_index=True)
 
 
 def summarize(scores: pd.DataFrame, order: Sequence[str] | None = None) -> pd.DataFrame:

@@ -27,7 +27,12 @@ import pandas as pd
 
 from fusionlab.data.staging import SleepEpochs
 from fusionlab.data.synthetic.hypnogram import SubjectTraits, make_hypnogram
-from fusionlab.data.synthetic.scoring import latent_stage_seconds, majority_stages, score_epochs, stage_fractions
+from fusionlab.data.synthetic.scoring import (
+    latent_stage_seconds,
+    majority_stages,
+    score_epochs,
+    stage_fractions,
+)
 from fusionlab.data.synthetic.signals import NightContext, make_ecg, make_emg, make_eog_and_eeg
 from fusionlab.data.synthetic.waveforms import colored_noise
 from fusionlab.data.windows import STAGES, epoch_signals, samples_per_window

@@ -29,7 +29,8 @@ from scipy.signal import butter, sosfiltfilt, welch
 
 from fusionlab.data.windows import STAGES
 
-__all__ = ["BANDS", "PHYSIOLOGY_RANGES", "agreement", "physiology_checks", "stage_statistics", "yasa_stages"]
+__all__ = ["BANDS", "PHYSIOLOGY_RANGES", "agreement", "physiology_checks", "plot_hypnograms", "stage_statistics",
+           "yasa_stages"]
 
 _YASA_TO_INDEX = {"W": 0, "WAKE": 0, "N1": 1, "N2": 2, "N3": 3, "R": 4, "REM": 4}
 
@@ -121,7 +122,7 @@ def agreement(truth: np.ndarray, predicted: np.ndarray) -> dict:
     return {
         "accuracy": float((truth == predicted).mean()),
         "kappa": float(cohen_kappa_score(truth, predicted, labels=labels)),
-        "n_epochs": int(len(truth)),
+        "n_epochs": len(truth),
         "recall": {s: float(r) for s, r in zip(STAGES, recall)},
         "confusion": pd.DataFrame(cm, index=pd.Index(STAGES, name="truth"), columns=pd.Index(STAGES, name="predicted")),
         "rem_as_wake": float(cm[4, 0] / max(cm[4].sum(), 1)),
@@ -240,3 +241,40 @@ def physiology_checks(stats: pd.DataFrame) -> pd.DataFrame:
             rows.append({"check": text, "value": round(float(stats.loc[low_stage, stat]), 2),
                          "expected": f"min at {low_stage}, max at W", "ok": bool(ok)})
     return pd.DataFrame(rows)
+
+
+def plot_hypnograms(rows: dict[str, np.ndarray], *, epoch_len: float = 30.0, title: str | None = None):
+    """Hypnograms one above the other (e.g. latent truth, scorer, a stager), stages as steps.
+
+    Parameters
+    ----------
+    rows : dict name -> ndarray, shape (n_epochs,)
+        Stages 0..4 = W, N1, N2, N3, REM; drawn top to bottom in the order given.
+    epoch_len : float
+        Seconds per epoch (the x axis is in hours).
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    import matplotlib.pyplot as plt
+
+    if not rows:
+        raise ValueError("plot_hypnograms needs at least one hypnogram")
+    # Clinical convention: W on top, then REM, N1, N2, N3 at the bottom.
+    level = np.array([4, 2, 1, 0, 3])  # W, N1, N2, N3, REM -> height
+    fig, axes = plt.subplots(len(rows), 1, figsize=(10, 1.3 * len(rows) + 0.4), sharex=True, squeeze=False)
+    for ax, (name, stages) in zip(axes[:, 0], rows.items()):
+        stages = np.asarray(stages)
+        hours = np.arange(len(stages) + 1) * epoch_len / 3600
+        ax.step(hours, np.append(level[stages], level[stages[-1]]), where="post", lw=0.9, color="k")
+        rem = np.where(stages == 4, level[4], np.nan)
+        ax.step(hours, np.append(rem, rem[-1]), where="post", lw=3, color="tab:red")
+        ax.set_yticks([0, 1, 2, 3, 4], ["N3", "N2", "N1", "REM", "W"])
+        ax.set_ylabel(name, rotation=0, ha="right", va="center")
+        ax.set_ylim(-0.5, 4.5)
+    axes[-1, 0].set_xlabel("hours since lights off")
+    if title:
+        axes[0, 0].set_title(title)
+    fig.tight_layout()
+    return fig
