@@ -32,28 +32,29 @@ def pooled_comparisons(study: dict[str, Any], comparisons: Sequence[tuple[str, s
 
     Returns
     -------
-    DataFrame as :func:`paired_comparisons`, with ``n_units`` = nights over all seeds.
+    DataFrame as :func:`paired_comparisons`, with ``n_units`` = nights over the seeds used and ``seeds``;
+    each comparison uses every seed where both models were scored (Holm correction across the
+    metrics of one comparison).
     """
     from fusionlab import stats
 
     seeds = sorted({k[0] for k in study["probabilities"]})
     tables = []
-    for test in dict.fromkeys(t for t, _, _ in comparisons):
-        pairs = [(a, b) for t, a, b in comparisons if t == test]
-        models = list(dict.fromkeys(m for pair in pairs for m in pair))
-        use = [s for s in seeds if all((s, m, test) in study["probabilities"] for m in models)]
+    for test, a, b in comparisons:
+        # Every seed where both models were scored on this test (YASA may cover fewer seeds).
+        use = [s for s in seeds if (s, a, test) in study["probabilities"] and (s, b, test) in study["probabilities"]]
         if not use:
-            raise KeyError(f"no seed has predictions of every model {models} on test {test!r}")
+            raise KeyError(f"no seed has predictions of both {a!r} and {b!r} on test {test!r}")
         part = "noisy" if test == "noisy" else "clean"
-        labels = np.concatenate([study["probabilities"][(s, models[0], test)][0] for s in use])
+        labels = np.concatenate([study["probabilities"][(s, a, test)][0] for s in use])
         predictions = {m: np.concatenate([study["probabilities"][(s, m, test)][1].argmax(1) for s in use])
-                       for m in models}
+                       for m in (a, b)}
         offset, units = 0, []
         for s in use:
             units.append(study["groups"][(s, part)] + offset)
             offset = units[-1].max() + 1 if len(units[-1]) else offset
-        table = stats.compare_models(labels, predictions, pairs, metrics, groups=np.concatenate(units), n_classes=5,
-                                     labels=list(range(5)), n_boot=n_boot, seed=seed)
+        table = stats.compare_models(labels, predictions, [(a, b)], metrics, groups=np.concatenate(units),
+                                     n_classes=5, labels=list(range(5)), n_boot=n_boot, seed=seed)
         tables.append(table.assign(test=test, seeds=len(use)))
     return pd.concat(tables, ignore_index=True)
 

@@ -201,7 +201,7 @@ PHYSIOLOGY_RANGES: list[tuple[str, str, str, float, float]] = [
     ("eeg_std_uv", "REM", "REM: low-amplitude mixed frequency", 5.0, 25.0),
     ("slow_wave_fraction", "N3", "N3: >= 20 % of the epoch slow waves >= 75 uV", 0.20, 1.0),
     ("slow_wave_fraction", "N2", "N2: below the N3 rule", 0.0, 0.20),
-    ("eeg_rel_alpha", "W", "W: alpha (eyes closed), more than in any sleep stage", 0.10, 1.0),
+    ("eeg_rel_alpha", "W", "W: alpha (eyes closed; weak in some people), more than in any sleep stage", 0.05, 1.0),
     ("eeg_rel_sigma", "N2", "N2: spindles 11-16 Hz", 0.02, 0.20),
     ("spindles_per_min", "N2", "N2: a few spindles per minute", 1.0, 10.0),
     ("eeg_rel_theta", "N1", "N1: low-amplitude theta", 0.15, 0.60),
