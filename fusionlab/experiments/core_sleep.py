@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import torch
 
 from fusionlab import profiles
 from fusionlab.data.synthetic import Corruption, make_night
@@ -28,6 +29,11 @@ from fusionlab.experiments.core_sleep_data import (
     features_from_synthetic,
     predict_night,
     sequence_dataset,
+)
+from fusionlab.experiments.core_sleep_tables import (  # noqa: F401  (part of this module's API)
+    latent_scores,
+    paired_comparisons,
+    pooled_comparisons,
 )
 from fusionlab.losses import variant_loss
 from fusionlab.models import create_model
@@ -77,23 +83,51 @@ class CoreSleepSettings:
     incomplete_scenarios: tuple[str, ...] = ("both", "eeg", "eog")
     train_stride: int | None = None  # step between training windows (default seq_len: non-overlapping)
     incomplete_seeds: int = 1  # how many of ``seeds`` the incomplete-data curves are repeated over
+    rows: tuple[tuple[str, str], ...] | None = None  # Table I rows (arch, losses) to train; None: all 12
+    yasa_baseline: bool = True  # stage the clean test nights with YASA's pretrained stager too
+    yasa_seeds: int | None = None  # on the test nights of this many seeds (None: all); YASA costs ~5 s a night
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def table_rows(self) -> list[tuple[str, str]]:
+        """The (architecture, losses) pairs this profile trains."""
+        return list(self.rows or [(a, l) for l in LOSSES for a in ARCHITECTURES])
 
     def train_config(self, seed: int) -> TrainConfig:
         return TrainConfig(num_epochs=self.num_epochs, batch_size=self.batch_size, lr=self.lr,
                            weight_decay=self.weight_decay, warmup_frac=0.1, patience=None, seed=seed, progress=False)
 
 
+CLASS_ROWS: tuple[tuple[str, str], ...] = (("Early", "none"), ("Mid-Late", "none"), ("CoRe", "none"),
+                                           ("CoRe", "MS+AL"))
+"""Table I rows of the class profile: the three fusion schemes, and CoRe-Sleep to show what MS + AL add."""
+
+
 def settings_for(profile: str) -> CoreSleepSettings:
-    """Profile sizes: ``smoke`` (< 2 min on 2 CPU cores), ``standard`` (< 40 min CPU), ``full`` (paper-sized, GPU)."""
+    """Profile sizes.
+
+    - ``smoke``: CI, about a minute on 2 CPU cores.
+    - ``standard`` (class time, <= 5 min and <= 2 GB on a 2-core CPU): 3 seeds (fresh subjects each),
+      4 training nights of 3.5 h, a 16-wide model, 6 passes; the 4 :data:`CLASS_ROWS` + 2 unimodal
+      equivalents + the YASA row (first seed); incomplete-data curve with 2 + {0, 1} subjects (reusing
+      the first seed's nights).
+    - ``extended``: the former standard (10 training nights of 6 h, 32-wide model, 6 passes, all 12
+      Table I rows, 2 seeds; ~40 min on a 2-core CPU).
+    - ``full``: paper-sized model and sequences (GPU).
+    """
     return profiles.pick(
         profile,
         smoke=CoreSleepSettings(n_train=4, n_val=1, n_test_clean=2, n_test_noisy=1, n_test_distractor=1, hours=2.5,
                                 seq_len=7, model={"d_model": 16, "n_heads": 2, "d_ff": 32, "inner_depth": 1,
                                                   "outer_depth": 1, "dropout": 0.1},
                                 num_epochs=2, batch_size=32, lr=2e-3, seeds=(0,), incomplete_base=2,
-                                incomplete_added=(0, 1), incomplete_scenarios=("both",)),
-        standard=CoreSleepSettings(n_train=10, n_val=2, n_test_clean=5, n_test_noisy=3, n_test_distractor=2,
+                                incomplete_added=(0, 1), incomplete_scenarios=("both",), rows=CLASS_ROWS),
+        standard=CoreSleepSettings(n_train=4, n_val=1, n_test_clean=3, n_test_noisy=1, n_test_distractor=1,
+                                   hours=3.5, seq_len=11, model={"d_model": 16, "n_heads": 2, "d_ff": 32,
+                                                                 "inner_depth": 1, "outer_depth": 1, "dropout": 0.1},
+                                   num_epochs=6, batch_size=32, lr=3e-3, seeds=(0, 1, 2), incomplete_base=2,
+                                   incomplete_added=(0, 1), incomplete_scenarios=("both",), rows=CLASS_ROWS,
+                                   yasa_seeds=1),
+        extended=CoreSleepSettings(n_train=10, n_val=2, n_test_clean=5, n_test_noisy=3, n_test_distractor=2,
                                    hours=6.0, seq_len=11, model={"d_model": 32, "n_heads": 4, "d_ff": 64,
                                                                  "inner_depth": 1, "outer_depth": 1, "dropout": 0.1},
                                    num_epochs=6, batch_size=32, lr=2e-3, seeds=(0, 1), incomplete_base=3,
@@ -134,10 +168,13 @@ def make_cohort_split(settings: CoreSleepSettings, seed: int, *, extra_train: in
     rng = np.random.default_rng([seed, 8])
     s, h = settings, settings.hours
     subject = iter(range(10_000))
+    # Training and validation nights keep only their features: the raw signals serve the detector
+    # and the figures, which use test nights (this halves the memory of a split).
     train = [features_from_synthetic(make_night(seed, hours=h, modalities=MODALITIES, subject=next(subject),
-                                                n_noisy=int(rng.integers(0, 2))))
+                                                n_noisy=int(rng.integers(0, 2))), keep_signals=False)
              for _ in range(s.n_train + extra_train)]
-    val = [features_from_synthetic(make_night(seed, hours=h, modalities=MODALITIES, subject=next(subject)))
+    val = [features_from_synthetic(make_night(seed, hours=h, modalities=MODALITIES, subject=next(subject)),
+                                   keep_signals=False)
            for _ in range(s.n_val)]
     test, kind = [], {}
     for _ in range(s.n_test_clean):
@@ -217,8 +254,12 @@ def build_model(arch: str, settings: CoreSleepSettings, modalities: Sequence[str
 
 
 def train_model(arch: str, losses: str, train: Sequence[NightFeatures], val: Sequence[NightFeatures],
-                settings: CoreSleepSettings, seed: int, modalities: Sequence[str] = MODALITIES, **kwargs: Any):
-    """Train one model; returns ``(model, history, seconds)``. Per-epoch labels in training, centre-epoch validation."""
+                settings: CoreSleepSettings, seed: int, modalities: Sequence[str] = MODALITIES, *,
+                device: str | torch.device = "cpu", **kwargs: Any):
+    """Train one model on ``device`` (mixed precision on CUDA); returns ``(model, history, seconds)``.
+
+    Per-epoch labels in training, centre-epoch validation. The model stays on ``device``.
+    """
     seed_everything(seed)
     model = build_model(arch, settings, modalities, **kwargs)
     # Models trained with MS answer with a modality's own predictor when only that modality is present.
@@ -229,7 +270,7 @@ def train_model(arch: str, losses: str, train: Sequence[NightFeatures], val: Seq
                               label="center") if val else None
     loss = variant_loss(losses if arch != "Unimodal" else "none")
     tic = time.perf_counter()
-    history = fit(model, train_ds, val_ds, settings.train_config(seed), device="cpu", loss_fn=loss)
+    history = fit(model, train_ds, val_ds, settings.train_config(seed), device=device, loss_fn=loss)
     return model, history, time.perf_counter() - tic
 
 
@@ -266,23 +307,46 @@ def cohort_split(settings: CoreSleepSettings, seed: int, dataset: str = "synthet
     return _SPLITS[key]
 
 
+YASA_ROW = "YASA (pretrained, EEG + EOG)"
+
+
+def yasa_night(night: NightFeatures) -> np.ndarray:
+    """One-hot stages of YASA's pretrained stager on a night's EEG + EOG, shape (n_epochs, 5)."""
+    from fusionlab.data.synthetic.validation import yasa_stages
+
+    stages = yasa_stages(night.signals["eeg"], night.sfreq, eog=night.signals.get("eog"))
+    stages = np.concatenate([stages, np.full(max(0, night.n_epochs - len(stages)), stages[-1])])[: night.n_epochs]
+    return np.eye(5)[stages]
+
+
 def run_study(settings: CoreSleepSettings, *, rows: Sequence[tuple[str, str]] | None = None,
-              keep_night: str | None = None, dataset: str = "synthetic", log=print) -> dict[str, Any]:
+              keep_night: str | None = None, dataset: str = "synthetic", device: str | torch.device = "cpu",
+              log=print) -> dict[str, Any]:
     """Table I + Table II analogue over ``settings.seeds`` (one fresh subject split per seed).
+
+    Parameters
+    ----------
+    rows : sequence of (arch, losses), optional
+        Default ``settings.table_rows()``; the two unimodal equivalents are always trained.
+    device : str or torch.device
+        Where training and inference run (mixed precision on CUDA).
 
     Returns
     -------
     dict with
         ``scores``: long DataFrame (seed, model, test, acc, kappa, mf1) -- test in EEG-EOG/EEG/EOG/noisy;
+        with ``settings.yasa_baseline`` a :data:`YASA_ROW` scored on EEG-EOG;
         ``detector``: per test night, detected vs true noisy modality (all seeds);
         ``probabilities``: {(seed, model, test): (labels, probs)} for paired bootstrap;
         ``hypnogram``: the night shown in Fig. 3 with truth and EEG-only / EOG-only / CoRe-Sleep stages;
         ``times``: training seconds per (seed, model);
-        ``groups``: {(seed, "clean" | "noisy"): night index of every test epoch} (bootstrap units).
+        ``groups``: {(seed, "clean" | "noisy"): night index of every test epoch} (bootstrap units);
+        ``latent``: {(seed, "clean" | "noisy"): latent-truth stage of every test epoch} (synthetic nights).
     """
-    rows = list(rows or [(a, l) for l in LOSSES for a in ARCHITECTURES])
+    rows = list(rows or settings.table_rows())
     records, detectors, probabilities, times, hypnogram = [], [], {}, [], None
     groups: dict[tuple[int, str], np.ndarray] = {}
+    latent: dict[tuple[int, str], np.ndarray] = {}
     for seed in settings.seeds:
         split = cohort_split(settings, seed, dataset)
         detector, flagged = noisy_subset(split)
@@ -295,68 +359,45 @@ def run_study(settings: CoreSleepSettings, *, rows: Sequence[tuple[str, str]] | 
         groups[(seed, "clean")] = np.concatenate([np.full(n.n_epochs, i) for i, n in enumerate(clean)])
         groups[(seed, "noisy")] = (np.concatenate([np.full(n.n_epochs, i) for i, n in enumerate(flagged)])
                                    if flagged else np.zeros(0, int))
+        for part, nights in (("clean", clean), ("noisy", flagged)):
+            if nights and all(getattr(n.night, "latent_hypnogram", None) is not None for n in nights):
+                latent[(seed, part)] = np.concatenate([n.night.latent_hypnogram[: n.n_epochs] for n in nights])
         shown = next((n for n in flagged if n.name == keep_night), None) or next(
             (n for n in flagged if split.test_kind[n.name] == "noisy_eeg"), None)
         shown_stages: dict[str, np.ndarray] = {}
         jobs = [(a, l, MODALITIES) for a, l in rows] + [("Unimodal", "none", (m,)) for m in MODALITIES]
         for arch, losses, modalities in jobs:
             name = row_name(arch, losses) if arch != "Unimodal" else f"Unimodal Equivalent {modalities[0].upper()}"
-            model, history, seconds = train_model(arch, losses, split.train, split.val, settings, seed, modalities)
+            model, history, seconds = train_model(arch, losses, split.train, split.val, settings, seed, modalities,
+                                                  device=device)
             times.append({"seed": seed, "model": name, "train_seconds": seconds, "epochs": len(history.epochs)})
-            scores, probs = evaluate_modality_subsets(model, clean)
+            scores, probs = evaluate_modality_subsets(model, clean, device=device)
             for test, row in scores.iterrows():
                 records.append({"seed": seed, "model": name, "test": test, **row})
                 probabilities[(seed, name, test)] = (labels_clean, probs[test])
             if flagged:
                 use = modalities
-                p = np.concatenate([predict_night(model, n, use) for n in flagged])
+                p = np.concatenate([predict_night(model, n, use, device=device) for n in flagged])
                 records.append({"seed": seed, "model": name, "test": "noisy", **staging_scores(labels_noisy, p)})
                 probabilities[(seed, name, "noisy")] = (labels_noisy, p)
             if shown is not None and name in ("Unimodal Equivalent EEG", "Unimodal Equivalent EOG",
                                               "CoRe-Sleep (MS + AL)"):
-                shown_stages[name] = predict_night(model, shown, modalities).argmax(1)
+                shown_stages[name] = predict_night(model, shown, modalities, device=device).argmax(1)
             log(f"seed {seed} {name:<28s} {seconds:6.1f} s  " + "  ".join(
                 f"{t}: {r['acc']:.1f}%" for t, r in scores.iterrows()))
+        if settings.yasa_baseline and seed in settings.seeds[: settings.yasa_seeds or len(settings.seeds)]:
+            tic = time.perf_counter()
+            p = np.concatenate([yasa_night(n) for n in clean])
+            records.append({"seed": seed, "model": YASA_ROW, "test": "EEG-EOG", **staging_scores(labels_clean, p)})
+            probabilities[(seed, YASA_ROW, "EEG-EOG")] = (labels_clean, p)
+            log(f"seed {seed} {YASA_ROW:<28s} {time.perf_counter() - tic:6.1f} s  "
+                f"EEG-EOG: {records[-1]['acc']:.1f}% (no training: pretrained on real PSG)")
         if hypnogram is None and shown is not None:
             hypnogram = {"night": shown, "truth": shown.labels, **shown_stages}
+        # Release this seed's nights before the next split is drawn (only one split in memory at a time).
+        del split, clean, flagged, detector, shown
     return {"scores": pd.DataFrame(records), "detector": pd.concat(detectors), "probabilities": probabilities,
-            "hypnogram": hypnogram, "times": pd.DataFrame(times), "groups": groups}
-
-
-def paired_comparisons(study: dict[str, Any], seed: int, comparisons: Sequence[tuple[str, str, str]], *,
-                       metrics: Sequence[str] = ("accuracy", "macro_f1"), n_boot: int = 2000) -> pd.DataFrame:
-    """Paired cluster-bootstrap comparisons on one seed's test nights (:func:`fusionlab.stats.compare_models`).
-
-    Parameters
-    ----------
-    study : dict
-        :func:`run_study`'s output.
-    comparisons : sequence of (test, model_a, model_b)
-        ``test`` in EEG-EOG / EEG / EOG / noisy; both models must have been scored on it.
-    metrics : sequence of str
-        Metrics of :func:`fusionlab.stats.metric_from_confusion`.
-
-    Returns
-    -------
-    DataFrame: one row per comparison and metric, ``metric(A) - metric(B)`` with its 95 % interval,
-    resampling whole nights (epochs of a night are not independent); Holm-corrected p-values per test.
-    """
-    from fusionlab import stats
-
-    tables = []
-    for test in dict.fromkeys(t for t, _, _ in comparisons):
-        pairs = [(a, b) for t, a, b in comparisons if t == test]
-        keys = {m: (seed, m, test) for pair in pairs for m in pair}
-        missing = [k for k in keys.values() if k not in study["probabilities"]]
-        if missing:
-            raise KeyError(f"no predictions for {missing[0]}; scored: {sorted(study['probabilities'])[:6]}...")
-        labels = study["probabilities"][next(iter(keys.values()))][0]
-        predictions = {m: study["probabilities"][k][1].argmax(1) for m, k in keys.items()}
-        units = study["groups"][(seed, "noisy" if test == "noisy" else "clean")]
-        table = stats.compare_models(labels, predictions, pairs, metrics, groups=units, n_classes=5,
-                                     labels=list(range(5)), n_boot=n_boot, seed=seed)
-        tables.append(table.assign(test=test))
-    return pd.concat(tables, ignore_index=True)
+            "hypnogram": hypnogram, "times": pd.DataFrame(times), "groups": groups, "latent": latent}
 
 
 def summarize(scores: pd.DataFrame, order: Sequence[str] | None = None) -> pd.DataFrame:
@@ -373,12 +414,12 @@ def summarize(scores: pd.DataFrame, order: Sequence[str] | None = None) -> pd.Da
     table.columns = pd.MultiIndex.from_tuples(table.columns)
     tests = [t for t in ("EEG-EOG", "EEG", "EOG", "noisy") if t in table.columns.get_level_values(0)]
     table = table.reindex(columns=[(t, m) for t in tests for m in ("acc", "kappa", "mf1")])
-    order = list(order or TABLE_ROWS + ["Unimodal Equivalent EEG", "Unimodal Equivalent EOG"])
+    order = list(order or TABLE_ROWS + ["Unimodal Equivalent EEG", "Unimodal Equivalent EOG", YASA_ROW])
     return table.reindex([r for r in order if r in table.index])
 
 
 def run_incomplete_data(settings: CoreSleepSettings, seed: int, *, dataset: str = "synthetic",
-                        log=print) -> pd.DataFrame:
+                        device: str | torch.device = "cpu", log=print) -> pd.DataFrame:
     """Fig. 4 analogue: CoRe-Sleep on ``incomplete_base`` multimodal subjects plus ``k`` unimodal ones.
 
     Scenarios: ``"both"`` adds ``k`` EEG-only and ``k`` EOG-only subjects (different subjects),
@@ -415,8 +456,8 @@ def run_incomplete_data(settings: CoreSleepSettings, seed: int, *, dataset: str 
                 start = k if scenario == "both" else 0
                 added += [n.with_present(eeg=False) for n in pool[start:start + k]]
             model, _, seconds = train_model("CoRe", "MS+AL", base + added, split.val, settings, seed,
-                                            share_predictor=True)
-            scores, _ = evaluate_modality_subsets(model, clean)
+                                            device=device, share_predictor=True)
+            scores, _ = evaluate_modality_subsets(model, clean, device=device)
             for test, row in scores.iterrows():
                 records.append({"scenario": scenario, "added": k, "test": test, "seed": seed, **row})
             log(f"incomplete {scenario:>4s} +{k:<3d} {seconds:6.1f} s  " + "  ".join(

@@ -77,10 +77,17 @@ def stft_features(signal: np.ndarray, sfreq: float, modality: str) -> np.ndarray
     return _zscore(np.asarray(core_sleep_stft(np.asarray(signal, dtype=np.float32), sfreq, modality=modality)))
 
 
-def features_from_synthetic(night, modalities: Sequence[str] = MODALITIES) -> NightFeatures:
-    """Features of a :class:`~fusionlab.data.synthetic.SyntheticNight` (its ground truth kept)."""
+def features_from_synthetic(night, modalities: Sequence[str] = MODALITIES, *, keep_signals: bool = True) -> NightFeatures:
+    """Features of a :class:`~fusionlab.data.synthetic.SyntheticNight` (its ground truth kept).
+
+    ``keep_signals=False`` keeps only the features and labels (no raw channels, no night object):
+    enough for training, half the memory.
+    """
     signals = {m: night.channel(m) for m in modalities}
     features = {m: stft_features(x, night.sfreq, m)[: night.n_epochs] for m, x in signals.items()}
+    if not keep_signals:
+        return NightFeatures(night.name, features, night.hypnogram.astype(np.int64), {m: True for m in modalities},
+                             {}, night.sfreq, night.corruptions, None)
     return NightFeatures(night.name, features, night.hypnogram.astype(np.int64), {m: True for m in modalities},
                          signals, night.sfreq, night.corruptions, night)
 

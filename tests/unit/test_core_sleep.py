@@ -163,3 +163,38 @@ def test_single_modality_head_answers_only_for_lone_modalities(name):
     # EEG alone: the EEG predictor on the EEG representation.
     torch.testing.assert_close(after[1], out.epoch_modality_logits["eeg"][1])
     torch.testing.assert_close(after[2], out.epoch_modality_logits["eog"][2])
+
+
+def test_device_reaches_training_and_profiles_are_sized(monkeypatch):
+    """``device`` is passed to fit (not a hard-coded CPU); the class profile is smaller than extended."""
+    seen = {}
+
+    def fake_fit(model, train_ds, val_ds, config, *, device, loss_fn):
+        seen["device"] = device
+        return type("History", (), {"epochs": []})()
+
+    monkeypatch.setattr(C, "fit", fake_fit)
+    night = features_from_synthetic(make_night(0, hours=0.5, modalities=("eeg", "eog")))
+    settings = C.with_overrides(C.settings_for("smoke"), seq_len=5)
+    C.train_model("Mid-Late", "none", [night], [], settings, 0, device="meta")
+    assert seen["device"] == "meta"
+    standard, extended = C.settings_for("standard"), C.settings_for("extended")
+    assert len(standard.seeds) >= 3
+    assert standard.n_train * standard.hours < extended.n_train * extended.hours
+    assert len(standard.table_rows()) < len(extended.table_rows()) == len(C.TABLE_ROWS)
+
+
+def test_pooled_comparisons_resample_nights_of_every_seed():
+    rng = np.random.default_rng(0)
+    study = {"probabilities": {}, "groups": {}}
+    for seed in (0, 1, 2):
+        labels = rng.integers(0, 5, 300)
+        good = np.eye(5)[labels]
+        bad = np.eye(5)[np.where(rng.random(300) < 0.5, labels, rng.integers(0, 5, 300))]
+        study["probabilities"][(seed, "good", "EEG")] = (labels, good)
+        study["probabilities"][(seed, "bad", "EEG")] = (labels, bad)
+        study["groups"][(seed, "clean")] = np.repeat(np.arange(3), 100)
+    table = C.pooled_comparisons(study, [("EEG", "good", "bad")], metrics=("accuracy",), n_boot=200)
+    row = table.iloc[0]
+    assert row["n_units"] == 9 and row["seeds"] == 3
+    assert row["ci_low"] > 0  # a perfect model beats a half-random one on every resample

@@ -47,7 +47,7 @@ def test_shapes_and_metadata(night):
 def test_night_architecture_is_plausible():
     fractions, first_third_n3, last_third_rem = [], [], []
     for seed in range(6):
-        hyp = make_night(seed, hours=8, modalities=("eeg",)).hypnogram
+        hyp = make_night(seed, hours=8, modalities=("eeg",)).latent_hypnogram  # the latent truth
         asleep = np.flatnonzero(hyp != W)
         sleep = hyp[asleep[0]: asleep[-1] + 1]
         fractions.append(np.bincount(sleep, minlength=5) / len(sleep))
@@ -62,8 +62,9 @@ def test_night_architecture_is_plausible():
 
 
 def test_stages_are_persistent(night):
-    changes = (np.diff(night.hypnogram) != 0).mean()
-    assert changes < 0.15
+    assert (np.diff(night.latent_hypnogram) != 0).mean() < 0.12
+    # The scorer's disagreements come in runs, not isolated flips: few extra stage changes.
+    assert (np.diff(night.hypnogram) != 0).mean() < 0.2
 
 
 def test_eeg_features_follow_the_stage(night):
@@ -105,7 +106,7 @@ def test_event_table_matches_stages(night):
     assert spindles["duration"].between(0.5, 2.0).all()
     per_min_n2 = (spindles["stage"] == "N2").sum() / ((night.hypnogram == N2).sum() / 2)
     assert 2 < per_min_n2 < 8
-    stage_at_onset = np.asarray(STAGES)[night.hypnogram[(events["onset"] // 30).astype(int)]]
+    stage_at_onset = np.asarray(STAGES)[night.latent_stages[events["onset"].astype(int)]]
     assert (stage_at_onset == events["stage"]).all()
 
 

@@ -33,11 +33,15 @@ class SubjectTraits:
     eeg_gain : float
         Overall EEG amplitude factor (skull thickness, electrode impedance), 0.75-1.3.
     slow_wave_gain : float
-        N3 amount and delta amplitude; lower in older subjects, 0.6-1.25.
+        N3 amount and delta amplitude; lower in older subjects, 0.7-1.25.
     emg_gain : float
         Chin EMG tone factor, 0.6-1.6.
     heart_rate : float
         Resting heart rate in wake (beats/min), 58-78.
+    alpha_gain : float
+        Amplitude of the eyes-closed wake alpha (some people have almost none), 0.4-1.4.
+    eog_gain : float
+        EOG amplitude factor (electrode placement, corneo-retinal potential), 0.7-1.4.
     """
 
     alpha_freq: float = 10.0
@@ -46,6 +50,8 @@ class SubjectTraits:
     slow_wave_gain: float = 1.0
     emg_gain: float = 1.0
     heart_rate: float = 68.0
+    alpha_gain: float = 1.0
+    eog_gain: float = 1.0
 
     @classmethod
     def draw(cls, rng: np.random.Generator) -> SubjectTraits:
@@ -54,9 +60,11 @@ class SubjectTraits:
             alpha_freq=float(rng.uniform(8.5, 11.5)),
             spindle_freq=float(rng.uniform(12.0, 14.0)),
             eeg_gain=float(rng.uniform(0.75, 1.3)),
-            slow_wave_gain=float(rng.uniform(0.6, 1.25)),
+            slow_wave_gain=float(rng.uniform(0.7, 1.25)),
             emg_gain=float(np.exp(rng.uniform(np.log(0.6), np.log(1.6)))),
             heart_rate=float(rng.uniform(58.0, 78.0)),
+            alpha_gain=float(rng.uniform(0.4, 1.4)),
+            eog_gain=float(rng.uniform(0.7, 1.4)),
         )
 
     def as_dict(self) -> dict[str, float]:

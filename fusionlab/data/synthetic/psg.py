@@ -27,6 +27,12 @@ import pandas as pd
 
 from fusionlab.data.staging import SleepEpochs
 from fusionlab.data.synthetic.hypnogram import SubjectTraits, make_hypnogram
+from fusionlab.data.synthetic.scoring import (
+    latent_stage_seconds,
+    majority_stages,
+    score_epochs,
+    stage_fractions,
+)
 from fusionlab.data.synthetic.signals import NightContext, make_ecg, make_emg, make_eog_and_eeg
 from fusionlab.data.synthetic.waveforms import colored_noise
 from fusionlab.data.windows import STAGES, epoch_signals, samples_per_window
@@ -82,7 +88,13 @@ class SyntheticNight:
     modalities : list of str
         Modality of each row of ``signals`` (``"eeg"``, ``"eog"``, ``"emg"``, ``"ecg"``).
     hypnogram : ndarray, shape (n_epochs,), int64
-        True stage per 30-s epoch, 0..4 = W, N1, N2, N3, REM.
+        Scored stage per 30-s epoch, 0..4 = W, N1, N2, N3, REM: what a human scorer gives
+        (majority rule plus the known inter-scorer confusions, :mod:`~fusionlab.data.synthetic.scoring`);
+        with ``labels="latent"`` it equals :attr:`latent_hypnogram`.
+    latent_hypnogram : ndarray, shape (n_epochs,), int64
+        The latent truth: the stage that fills most of each epoch.
+    latent_stages : ndarray, shape (n_seconds,), int64
+        The latent sleep process, one stage per second (stage changes off the 30-s grid).
     n3_depth : ndarray, shape (n_epochs,)
         Slow-wave amount factor per epoch; N3 epochs with depth > 1 are written as R&K stage 4.
     events : DataFrame
@@ -110,6 +122,8 @@ class SyntheticNight:
     corruptions: pd.DataFrame
     r_peaks: np.ndarray
     heart_rate: np.ndarray
+    latent_hypnogram: np.ndarray | None = None
+    latent_stages: np.ndarray | None = None
     subject: int = 0
     night: int = 0
     seed: int = 0
@@ -248,6 +262,7 @@ def make_night(
     n_missing_segments: int = 0,
     corruptions: Sequence[Corruption] = (),
     missing_channels: Sequence[str] = (),
+    labels: str = "scorer",
 ) -> SyntheticNight:
     """Generate one whole night of synthetic polysomnography.
 
@@ -272,6 +287,9 @@ def make_night(
         Explicit imperfections (``channel`` may be a modality name).
     missing_channels : sequence of str
         Channels/modalities that were never recorded (dropped from :attr:`SyntheticNight.signals`).
+    labels : {"scorer", "latent"}
+        What :attr:`SyntheticNight.hypnogram` holds: a human-like scorer's labels (default) or the
+        latent majority stage; both are kept (:attr:`SyntheticNight.latent_hypnogram`).
 
     Returns
     -------
@@ -282,14 +300,20 @@ def make_night(
         raise ValueError(f"modalities must be a non-empty subset of {list(CHANNELS)}, got {list(modalities)}")
     if hours <= 0:
         raise ValueError(f"hours must be positive, got {hours}")
+    if labels not in ("scorer", "latent"):
+        raise ValueError(f"labels must be 'scorer' or 'latent', got {labels!r}")
+    label_source = labels
     epoch_len = 30.0
     samples_per_window(sfreq, epoch_len)
     subject_rng = np.random.default_rng([seed, subject])
     traits = traits or SubjectTraits.draw(subject_rng)
     rng = np.random.default_rng([seed, subject, night])
     n_epochs = round(hours * 3600 / epoch_len)
-    hypnogram = make_hypnogram(rng, n_epochs, epoch_len=epoch_len, traits=traits)
-    ctx = NightContext(rng, hypnogram, sfreq, epoch_len, traits)
+    cycles = make_hypnogram(rng, n_epochs, epoch_len=epoch_len, traits=traits)
+    latent_seconds = latent_stage_seconds(rng, cycles, epoch_len)
+    fractions = stage_fractions(latent_seconds, epoch_len)
+    latent = majority_stages(fractions)
+    ctx = NightContext(rng, latent, sfreq, epoch_len, traits, stage_per_second=latent_seconds)
     labels = [CHANNELS[m] for m in modalities]
     rows: dict[str, np.ndarray] = {}
     if "eeg" in modalities or "eog" in modalities:
@@ -325,11 +349,14 @@ def make_night(
     events = events.sort_values("onset", kind="stable").reset_index(drop=True)
     per_epoch = round(epoch_len)
     depth = ctx.n3_depth if ctx.n3_depth is not None else np.ones(ctx.n_seconds)
+    depth = depth[: n_epochs * per_epoch].reshape(n_epochs, per_epoch).mean(axis=1)
+    # The scorer's draws come from their own stream, so labels="latent" leaves the signals unchanged.
+    scored = score_epochs(np.random.default_rng([seed, subject, night, 1]), fractions, slow_wave_depth=depth)
     start = dt.datetime(2024, 1, 1 + night, 22, 0) + dt.timedelta(minutes=int(rng.integers(0, 90)))
     return SyntheticNight(
         signals=np.ascontiguousarray(signals[keep]), sfreq=float(sfreq), ch_names=[labels[i] for i in keep],
-        modalities=[list(modalities)[i] for i in keep], hypnogram=hypnogram,
-        n3_depth=depth[: n_epochs * per_epoch].reshape(n_epochs, per_epoch).mean(axis=1),
+        modalities=[list(modalities)[i] for i in keep], hypnogram=scored if label_source == "scorer" else latent.copy(),
+        n3_depth=depth, latent_hypnogram=latent, latent_stages=latent_seconds,
         events=events, corruptions=pd.DataFrame([c.__dict__ for c in todo], columns=CORRUPTION_COLUMNS),
         r_peaks=r_peaks, heart_rate=heart_rate, subject=subject, night=night, seed=seed, traits=traits,
         start=start, epoch_len=epoch_len,

@@ -29,12 +29,18 @@ from fusionlab.data.windows import STAGES
 __all__ = ["NightContext", "make_ecg", "make_emg", "make_eog_and_eeg", "stage_table"]
 
 #                              W     N1    N2    N3    REM
-EEG_BACKGROUND = np.array([9.0, 11.0, 12.0, 13.0, 9.0])  # 1/f background std, µV
-EEG_ALPHA = np.array([13.0, 2.0, 0.5, 0.3, 2.5])  # alpha in W only with eyes closed
-EEG_BETA = np.array([4.0, 2.0, 1.5, 1.0, 2.5])
-EEG_THETA = np.array([3.0, 9.0, 6.0, 4.0, 8.0])
-EEG_DELTA = np.array([3.0, 6.0, 11.0, 34.0, 5.0])
-EOG_SEM = np.array([4.0, 35.0, 6.0, 1.0, 2.0])  # slow eye movements at sleep onset
+# Amplitudes are tuned so that a stager trained on real PSG (YASA) recognises every stage
+# (benchmarks/yasa_synthetic.py): real sleep EEG has a steep spectrum (little power above 16 Hz
+# in N2/N3, hence low permutation entropy), while wake carries beta and scalp-muscle activity.
+EEG_BACKGROUND = np.array([6.0, 7.5, 9.0, 11.0, 7.0])  # 1/f**2 background std, µV
+EEG_ALPHA = np.array([8.0, 1.5, 0.5, 0.3, 1.5])  # alpha in W only with eyes closed (x subject alpha_gain)
+EEG_BETA = np.array([4.5, 2.0, 1.0, 0.5, 2.2])  # 16-30 Hz
+EEG_MUSCLE = np.array([3.5, 1.2, 0.4, 0.3, 0.5])  # broadband scalp EMG (> 20 Hz) that leaks into Fpz
+EEG_THETA = np.array([2.5, 5.5, 5.5, 4.0, 5.0])
+EEG_DELTA = np.array([2.5, 6.5, 13.0, 40.0, 5.5])
+EEG_SIGMA = np.array([0.3, 0.8, 2.5, 1.5, 0.4])  # background sigma activity between discrete spindles
+EOG_EEG_LEAK = 0.35  # fraction of the frontal EEG seen by the EOG electrode
+EOG_SEM = np.array([4.0, 30.0, 5.0, 1.0, 2.0])  # slow eye movements at sleep onset
 EMG_TONE = np.array([14.0, 8.0, 6.0, 5.0, 1.5])  # REM atonia
 HR_OFFSET = np.array([0.0, -3.0, -6.0, -9.0, -1.0])  # beats/min relative to wake
 HR_VARIABILITY = np.array([2.0, 1.5, 1.0, 0.7, 4.0])  # slow HR fluctuation, beats/min
@@ -60,11 +66,13 @@ class NightContext:
     ----------
     rng : numpy Generator
     hypnogram : ndarray, shape (n_epochs,)
+        Epoch-level cycle structure.
     sfreq, epoch_len : float
     traits : SubjectTraits
     weights : ndarray, shape (5, n_seconds)
         Smoothed stage weights on a 1-Hz grid (sum to 1 each second).
     stage_per_second : ndarray, shape (n_seconds,)
+        The latent stage each second (given, or the hypnogram repeated); the signals follow it.
     eyes_closed : ndarray, shape (n_seconds,), float 0/1
     events : list of dict
         Appended to by the generators; becomes :attr:`SyntheticNight.events`.
@@ -75,18 +83,19 @@ class NightContext:
     sfreq: float
     epoch_len: float
     traits: SubjectTraits
+    stage_per_second: np.ndarray | None = None
     weights: np.ndarray = field(init=False)
-    stage_per_second: np.ndarray = field(init=False)
     eyes_closed: np.ndarray = field(init=False)
     events: list[dict] = field(default_factory=list)
     emg_extra: np.ndarray | None = field(default=None, init=False)  # arousal EMG, set by the EEG generator
     n3_depth: np.ndarray | None = field(default=None, init=False)  # slow-wave depth factor, 1-Hz grid
 
     def __post_init__(self) -> None:
-        per_epoch = round(self.epoch_len)
-        self.stage_per_second = np.repeat(self.hypnogram, per_epoch)
+        if self.stage_per_second is None:
+            self.stage_per_second = np.repeat(self.hypnogram, round(self.epoch_len))
         onehot = np.eye(len(STAGES))[:, self.stage_per_second]
-        self.weights = uniform_filter1d(onehot, size=9, axis=1, mode="nearest")
+        # Physiology changes over ~15 s around a stage change, not at once.
+        self.weights = uniform_filter1d(onehot, size=15, axis=1, mode="nearest")
         self.eyes_closed = self._eyes_closed()
 
     @property
@@ -126,7 +135,7 @@ class NightContext:
 
     def log(self, kind: str, onsets: np.ndarray, durations: np.ndarray, channel: str,
             amplitude: np.ndarray) -> None:
-        stage = self.hypnogram[np.minimum((onsets // self.epoch_len).astype(int), len(self.hypnogram) - 1)]
+        stage = self.stage_per_second[np.clip(np.asarray(onsets).astype(int), 0, self.n_seconds - 1)]
         for onset, duration, st, amp in zip(onsets, durations, stage, amplitude):
             self.events.append({"type": kind, "onset": float(onset), "duration": float(duration),
                                 "channel": channel, "stage": STAGES[int(st)], "amplitude": float(amp)})
@@ -158,8 +167,8 @@ def make_eog_and_eeg(ctx: NightContext, eeg_channel: str, eog_channel: str) -> t
     """
     rng, n, fs, traits = ctx.rng, ctx.n_times, ctx.sfreq, ctx.traits
     g = traits.eeg_gain
-    eeg = ctx.samples(ctx.amplitude(EEG_BACKGROUND * g)) * colored_noise(rng, n, fs, 1.6, 0.3, 40.0)
-    alpha_grid = (EEG_ALPHA * g) @ ctx.weights
+    eeg = ctx.samples(ctx.amplitude(EEG_BACKGROUND * g)) * colored_noise(rng, n, fs, 2.0, 0.3, 45.0)
+    alpha_grid = (EEG_ALPHA * g * traits.alpha_gain) @ ctx.weights
     alpha_grid = alpha_grid * np.where(ctx.stage_per_second == 0, ctx.eyes_closed, 1.0)
     emg_extra = np.zeros(ctx.n_seconds)
     # Arousals: 3-15 s of alpha/beta and raised chin EMG inside sleep.
@@ -172,13 +181,16 @@ def make_eog_and_eeg(ctx: NightContext, eeg_channel: str, eog_channel: str) -> t
     ctx.emg_extra = emg_extra  # consumed by make_emg
     eeg += ctx.samples(alpha_grid * slow_envelope(rng, ctx.n_seconds, 60, 0.2)) * band_noise(
         rng, n, fs, traits.alpha_freq, 0.6)
-    eeg += ctx.samples(ctx.amplitude(EEG_BETA * g)) * band_noise(rng, n, fs, 20.0, 3.5)
+    eeg += ctx.samples(ctx.amplitude(EEG_BETA * g)) * band_noise(rng, n, fs, 21.0, 4.0)
+    eeg += ctx.samples(ctx.amplitude(EEG_MUSCLE * g, timescale=30, spread=0.5)) * colored_noise(
+        rng, n, fs, 0.0, 20.0, None)
     eeg += ctx.samples(ctx.amplitude(EEG_THETA * g)) * band_noise(rng, n, fs, 5.5, 0.9)
+    eeg += ctx.samples(ctx.amplitude(EEG_SIGMA * g)) * band_noise(rng, n, fs, traits.spindle_freq, 1.0)
     # Slow waves: the N3 "depth" varies minute to minute (R&K S3 vs S4 proportions of delta).
     depth = slow_envelope(rng, ctx.n_seconds, 90, 0.3)
     ctx.n3_depth = depth
     delta = ctx.samples(ctx.amplitude(EEG_DELTA * g * traits.slow_wave_gain) * depth) * band_noise(
-        rng, n, fs, 0.9, 0.6)
+        rng, n, fs, 1.0, 0.8)
     slow = delta.copy()
 
     _spindles(ctx, eeg, ctx.event_times(RATE_SPINDLE), eeg_channel, g)
@@ -237,8 +249,10 @@ def make_eog_and_eeg(ctx: NightContext, eeg_channel: str, eog_channel: str) -> t
     add_transients(eye, fs, rem_times, 4.0, lambda t, i: rem_amp[i] * (1 - np.exp(-np.clip(t, 0, None) / rise[i]))
                    * np.exp(-np.clip(t, 0, None) / 0.5) * (t >= 0))
     ctx.log("rapid_eye_movement", rem_times, rise * 3, eog_channel, np.abs(rem_amp))
-    eog = eye + 6.0 * colored_noise(rng, n, fs, 1.0, 0.3, 40.0) + 0.3 * slow  # frontal slow waves leak in
-    eeg += slow + 0.15 * eye  # Fpz picks up eye movements
+    brain = eeg + slow
+    # A mastoid-referenced EOG electrode records frontal EEG too (slow waves, K-complexes, theta).
+    eog = traits.eog_gain * eye + EOG_EEG_LEAK * brain + 4.0 * colored_noise(rng, n, fs, 2.0, 0.3, 45.0)
+    eeg = brain + 0.15 * eye  # Fpz picks up eye movements
     return eeg.astype(np.float32), eog.astype(np.float32)
 
 
