@@ -13,9 +13,9 @@
 The models live in :mod:`fusionlab.models.ecg_domains`.
 """
 
+from fusionlab.ecg import features, rhythm, tables
 from fusionlab.ecg.balance import BALANCING, balance_beats, class_weights, resampling_leak_demo
 from fusionlab.ecg.baseline import baseline_features, gbm_baseline
-from fusionlab.ecg import features, rhythm, tables
 from fusionlab.ecg.experiment import (
     ADASYN_SUFFIX,
     GBM,
@@ -44,10 +44,40 @@ from fusionlab.ecg.protocol import (
 from fusionlab.ecg.views import DOMAINS, ViewScaler, ViewSettings, beat_views, view_specs, views_to_dataset
 
 __all__ = [
-    "ADASYN_SUFFIX", "BALANCING", "CLASSES", "DOMAINS", "GBM", "MODEL_DOMAINS", "PROTOCOLS", "EcgDomainResult", "EcgSettings", "Fold",
-    "ViewScaler", "ViewSettings", "available_records", "balance_beats", "baseline_features", "beat_metrics",
-    "beat_views", "class_weights", "drop_unscored", "gbm_baseline", "load_ecg_beats", "make_folds", "metrics_table",
-    "penultimate_features", "rebuild_model", "resampling_leak_demo", "resolve_protocol", "run_ecg_domains",
-    "scale_inputs", "study_settings", "view_specs", "views_to_dataset", "without_rhythm", "features", "rhythm",
+    "ADASYN_SUFFIX",
+    "BALANCING",
+    "CLASSES",
+    "DOMAINS",
+    "GBM",
+    "MODEL_DOMAINS",
+    "PROTOCOLS",
+    "EcgDomainResult",
+    "EcgSettings",
+    "Fold",
+    "ViewScaler",
+    "ViewSettings",
+    "available_records",
+    "balance_beats",
+    "baseline_features",
+    "beat_metrics",
+    "beat_views",
+    "class_weights",
+    "drop_unscored",
+    "features",
+    "gbm_baseline",
+    "load_ecg_beats",
+    "make_folds",
+    "metrics_table",
+    "penultimate_features",
+    "rebuild_model",
+    "resampling_leak_demo",
+    "resolve_protocol",
+    "rhythm",
+    "run_ecg_domains",
+    "scale_inputs",
+    "study_settings",
     "tables",
+    "view_specs",
+    "views_to_dataset",
+    "without_rhythm",
 ]
