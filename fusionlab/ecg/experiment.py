@@ -69,6 +69,14 @@ STUDY_MODULES = (*INPUT_MODULES, "fusionlab.ecg.experiment", "fusionlab.ecg.bala
                  "fusionlab.models.multimodal", "fusionlab.train")
 
 
+def model_modalities(name: str) -> tuple[str, ...]:
+    """Modalities of a model row (``"<model> [ADASYN]"`` rows included); unknown names raise, listing the known."""
+    base = name.removesuffix(ADASYN_SUFFIX)
+    if base not in MODEL_DOMAINS:
+        raise KeyError(f"unknown ECG model {name!r}; known: {list(MODEL_DOMAINS)} (optionally + {ADASYN_SUFFIX!r})")
+    return MODEL_DOMAINS[base]
+
+
 def without_rhythm(name: str) -> str | None:
     """The same model without the rhythm modality (``"Hybrid 1 + rhythm"`` -> ``"Hybrid 1"``), else None."""
     base = name.removesuffix(ADASYN_SUFFIX)
@@ -237,7 +245,7 @@ def rebuild_model(result: EcgDomainResult, name: str):
     if name not in result.state_dicts:
         raise KeyError(f"no trained weights for {name!r}; have {sorted(result.state_dicts)}")
     s = result.settings
-    domains = MODEL_DOMAINS[name.removesuffix(ADASYN_SUFFIX)]
+    domains = model_modalities(name)
     model = ecg_domain_net({d: result.specs[d] for d in domains}, len(CLASSES), d_model=s["d_model"],
                            dropout=s["dropout"])
     model.load_state_dict(result.state_dicts[name])

@@ -38,7 +38,8 @@ def best_fused_model(table: pd.DataFrame) -> str:
 
 def rhythm_comparisons(result: EcgDomainResult, table: pd.DataFrame, *, n_boot: int = 2000, seed: int = 0,
                        metrics=("macro_f1", "sensitivity:1", "ppv:1")) -> pd.DataFrame:
-    """Paired record-bootstrap differences: each model with rhythm minus its twin without, best fused minus GBM.
+    """Paired record-bootstrap differences: each model with rhythm minus its twin without, each ADASYN row
+    minus the same model trained with class weights, and the best fused model minus the GBM.
 
     Returns
     -------
@@ -48,6 +49,9 @@ def rhythm_comparisons(result: EcgDomainResult, table: pd.DataFrame, *, n_boot: 
     """
     names = set(result.predictions)
     pairs = [(name, twin) for name in result.predictions if (twin := without_rhythm(name)) in names]
+    # ADASYN (the paper's balancing) against class weighting, same model.
+    pairs += [(name, base) for name in result.predictions
+              if name.endswith(ADASYN_SUFFIX) and (base := name.removesuffix(ADASYN_SUFFIX)) in names]
     pairs.append((best_fused_model(table), GBM))
     return stats.compare_models(result.y_true, result.predictions, pairs, metrics, groups=result.records,
                                 n_classes=len(CLASSES), n_boot=n_boot, seed=seed)
