@@ -128,3 +128,42 @@ def test_inputs_are_cached_and_keyed_on_settings(tmp_path, monkeypatch):
     # A change of the data gives a new key, never the old arrays.
     other = _beat_set(seed=1)
     assert not np.array_equal(np.asarray(ecg.features.beat_inputs(other)["time"]), np.asarray(first["time"]))
+
+
+def _ds2_shaped_folder(source, target):
+    """Every DS1 record, plus each DS1 record again under a DS2 name (header rewritten, data linked)."""
+    from fusionlab.data.mitdb import DS1, DS2
+
+    for name in DS1:
+        for ext in ("hea", "dat", "atr"):
+            (target / f"{name}.{ext}").symlink_to(source / f"{name}.{ext}")
+    for ds1, ds2 in zip(DS1, DS2, strict=True):
+        header = (source / f"{ds1}.hea").read_text(encoding="latin-1").splitlines()
+        header = [line.replace(f"{ds1}.dat", f"{ds2}.dat") for line in header]
+        header[0] = header[0].replace(ds1, ds2, 1)
+        (target / f"{ds2}.hea").write_text("\n".join(header) + "\n", encoding="latin-1")
+        (target / f"{ds2}.dat").symlink_to(source / f"{ds1}.dat")
+        (target / f"{ds2}.atr").symlink_to(source / f"{ds1}.atr")
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_inter_patient_protocol_runs_to_the_end_on_ds2_shaped_data(shared_data, tmp_path, monkeypatch):
+    from fusionlab.data.mitdb import DS1, DS2
+
+    monkeypatch.setenv("FUSIONLAB_BUILD", str(tmp_path / "build"))
+    folder = tmp_path / "mitdb"
+    folder.mkdir()
+    _ds2_shaped_folder(shared_data / "mitdb", folder)
+    settings = ecg.EcgSettings(models=("Rhythm only", "1D-CNN + rhythm"), num_epochs=1, max_majority=100,
+                               gbm_max_majority=100, val_records=2, val_cap=50, patience=1)
+    result = ecg.run_ecg_domains(folder, settings, device="cpu", cache=False, log=lambda *_: None)
+    assert result.protocol == "inter-patient"
+    (fold,) = result.folds
+    assert set(result.records) == set(DS2) and set(fold["val_records"]) <= set(DS1)
+    assert len(result.y_true) == fold["n_test"] < fold["n_train"] + fold["n_val"] + fold["n_test"]
+    table = ecg.metrics_table(result.y_true, result.predictions, groups=result.records, n_boot=50,
+                              protocol=result.protocol)
+    comparisons = ecg.tables.rhythm_comparisons(result, table, n_boot=50)
+    assert set(table.index) == {"majority class", *settings.row_names()}
+    assert (comparisons["ci_low"] <= comparisons["ci_high"]).all()
