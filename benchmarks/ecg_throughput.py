@@ -38,7 +38,8 @@ def main() -> int:
     views = ecg.beat_views(windows, 128.0)
     view_rate = args.n_beats / (time.perf_counter() - start)
     labels = rng.integers(0, 4, args.n_beats)
-    specs = ecg.view_specs(views)
+    views["rhythm"] = rng.standard_normal((args.n_beats, len(ecg.rhythm.RHYTHM_FEATURES))).astype(np.float32)
+    specs = ecg.view_specs(views, tuple(views))
     device = torch.device("cpu")
     results = []
     for name, domains in ecg.MODEL_DOMAINS.items():

@@ -35,6 +35,8 @@ __all__ = [
     "BeatSet",
     "EcgRecord",
     "aami_labels",
+    "check_annotation_coverage",
+    "check_wfdb_header",
     "extract_beats",
     "inter_patient_split",
     "intra_patient_random_split",
@@ -156,8 +158,101 @@ def _record_path(folder: str | Path, record: str | int) -> Path:
     return folder / str(record)
 
 
+def _header_number(header_path: Path, line_no: int, field: str, text: str, kind: type, example: str) -> None:
+    # WFDB allows suffixes on some fields: "360/1(0)" on the sampling rate, "200(1024)/mV" on the gain.
+    core = text.split("/")[0].split("(")[0] if field in ("sampling frequency", "gain") else text
+    if kind is int:
+        core = core.split("x")[0].split(":")[0].split("+")[0] if field == "format" else core
+    try:
+        kind(core)
+    except ValueError:
+        raise DataFormatError(f"{header_path}, line {line_no}: field {field!r} is {text!r}, expected "
+                              f"{'an integer' if kind is int else 'a number'} (e.g. {example})") from None
+
+
+def check_wfdb_header(header_path: str | Path) -> None:
+    """Check the record line and signal lines of a WFDB header; raise naming the line and field that is wrong.
+
+    wfdb's own parser fails on a malformed header with errors such as ``IndexError: list index out of
+    range``; this check runs first so that the message says what to fix.
+
+    Raises
+    ------
+    DataFormatError
+        Empty header, a record line without a signal count, a non-numeric sampling rate or sample
+        count, fewer signal lines than announced, or a signal line without a numeric format.
+    """
+    header_path = Path(header_path)
+    try:
+        text = header_path.read_text(encoding="latin-1")
+    except OSError as err:
+        raise DataFormatError(f"{header_path}: cannot read the WFDB header: {err}") from err
+    lines = [(i + 1, line.split()) for i, line in enumerate(text.splitlines())
+             if line.strip() and not line.lstrip().startswith("#")]
+    if not lines:
+        raise DataFormatError(f"{header_path}: the WFDB header is empty (expected a record line such as "
+                              "'101 2 360 650000')")
+    line_no, record_line = lines[0]
+    if len(record_line) < 2:
+        raise DataFormatError(f"{header_path}, line {line_no}: the record line {' '.join(record_line)!r} has no "
+                              "field 'number of signals' (expected 'name n_signals [fs [n_samples]]', e.g. "
+                              "'101 2 360 650000')")
+    _header_number(header_path, line_no, "number of signals", record_line[1], int, "2")
+    if len(record_line) > 2:
+        _header_number(header_path, line_no, "sampling frequency", record_line[2], float, "360")
+    if len(record_line) > 3:
+        _header_number(header_path, line_no, "number of samples", record_line[3], int, "650000")
+    n_signals = int(record_line[1])
+    signal_lines = lines[1:1 + n_signals]
+    if len(signal_lines) < n_signals:
+        raise DataFormatError(f"{header_path}: the record line announces {n_signals} signals but "
+                              f"{len(signal_lines)} signal lines follow (truncated header?)")
+    for k, (line_no, fields) in enumerate(signal_lines):
+        if len(fields) < 2:
+            raise DataFormatError(f"{header_path}, line {line_no} (signal {k + 1}): missing field 'format' "
+                                  f"after the file name (expected e.g. '101.dat 212 200 11 1024 ...')")
+        _header_number(header_path, line_no, "format", fields[1], int, "212")
+        if len(fields) > 2:
+            _header_number(header_path, line_no, "gain", fields[2], float, "200")
+        for pos, (name, example) in enumerate((("ADC resolution", "11"), ("ADC zero", "1024"),
+                                               ("initial value", "955"), ("checksum", "29832"),
+                                               ("block size", "0")), start=3):
+            if len(fields) > pos:
+                _header_number(header_path, line_no, name, fields[pos], int, example)
+
+
+def check_annotation_coverage(record: EcgRecord, *, max_gap: float = 10.0) -> None:
+    """Raise when the annotations stop (or start) long before the signal does -- a truncated download.
+
+    Parameters
+    ----------
+    record : EcgRecord
+    max_gap : float
+        Longest stretch (seconds) at either end of the signal allowed without an annotation.
+
+    Raises
+    ------
+    DataFormatError
+        Naming the record, the time the annotations cover and the signal's duration.
+    """
+    n = record.signal.shape[1]
+    duration = n / record.sfreq
+    if len(record.ann_samples) == 0:
+        raise DataFormatError(f"record {record.name}: the annotation file holds no annotation for a "
+                              f"{duration:.1f} s signal (truncated or empty annotation file?)")
+    first, last = record.ann_samples.min() / record.sfreq, record.ann_samples.max() / record.sfreq
+    if last > duration + 1.0 / record.sfreq:
+        raise DataFormatError(f"record {record.name}: annotations run to {last:.1f} s but the signal ends at "
+                              f"{duration:.1f} s (truncated signal file?)")
+    if duration - last > max_gap or first > max_gap:
+        raise DataFormatError(f"record {record.name}: annotations cover only {first:.1f}-{last:.1f} s of the "
+                              f"{duration:.1f} s signal (more than {max_gap:g} s unannotated at an end); the "
+                              "annotation file looks truncated -- download it again (or pass "
+                              "check_coverage=False to use the covered part)")
+
+
 def load_mitdb_record(folder: str | Path, record: str | int, leads: Sequence[str] | None = None,
-                      *, annotator: str = "atr") -> EcgRecord:
+                      *, annotator: str = "atr", check_coverage: bool = True) -> EcgRecord:
     """Read one record (``.hea`` + ``.dat``) and its annotations (``.atr``).
 
     Parameters
@@ -170,13 +265,17 @@ def load_mitdb_record(folder: str | Path, record: str | int, leads: Sequence[str
         Lead names to keep, in this order (e.g. ``["MLII"]``); all when omitted.
     annotator : str
         Annotation file extension.
+    check_coverage : bool
+        Check that the annotations cover the signal (:func:`check_annotation_coverage`).
 
     Raises
     ------
     FileNotFoundError
         If the header is absent.
     DataFormatError
-        If a signal file or the annotation file the header needs is missing, or unreadable.
+        If the header is malformed (naming the line and field, :func:`check_wfdb_header`), a signal
+        file or the annotation file the header needs is missing or unreadable, or the annotations
+        stop long before the signal (a truncated annotation file).
     MissingChannelError
         If a requested lead is not in the record (lists the record's leads).
     """
@@ -184,6 +283,7 @@ def load_mitdb_record(folder: str | Path, record: str | int, leads: Sequence[str
     header_path = base.with_suffix(".hea")
     if not header_path.is_file():
         raise FileNotFoundError(f"WFDB header not found: {header_path}")
+    check_wfdb_header(header_path)
     try:
         header = wfdb.rdheader(str(base))
     except Exception as err:
@@ -208,8 +308,11 @@ def load_mitdb_record(folder: str | Path, record: str | int, leads: Sequence[str
     signal = np.asarray(rec.p_signal, dtype=np.float32).T
     if not np.isfinite(signal).all():
         raise DataFormatError(f"{base}: the signal holds NaN samples (invalid ADC values)")
-    return EcgRecord(str(record), np.ascontiguousarray(signal), float(rec.fs), list(rec.sig_name), list(rec.units),
-                     np.asarray(ann.sample, dtype=np.int64), np.asarray(ann.symbol, dtype=str))
+    out = EcgRecord(str(record), np.ascontiguousarray(signal), float(rec.fs), list(rec.sig_name), list(rec.units),
+                    np.asarray(ann.sample, dtype=np.int64), np.asarray(ann.symbol, dtype=str))
+    if check_coverage:
+        check_annotation_coverage(out)
+    return out
 
 
 def rr_features(r_peaks: np.ndarray, sfreq: float, local: int = 10) -> pd.DataFrame:

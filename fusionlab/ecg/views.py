@@ -88,8 +88,8 @@ def beat_views(windows: np.ndarray, sfreq: float, settings: ViewSettings = ViewS
 
 
 def view_specs(views: dict[str, np.ndarray], domains=DOMAINS) -> dict[str, ModalitySpec]:
-    """ModalitySpecs of the chosen views (kinds ``signal``, ``image``, ``spectrum``)."""
-    kinds = {"time": "signal", "tf": "image", "freq": "spectrum"}
+    """ModalitySpecs of the chosen views (kinds ``signal``, ``image``, ``spectrum``; ``rhythm`` for RR features)."""
+    kinds = {"time": "signal", "tf": "image", "freq": "spectrum", "rhythm": "rhythm"}
     unknown = [d for d in domains if d not in kinds]
     if unknown:
         raise ValueError(f"unknown ECG domains {unknown}; choose from {list(kinds)}")

@@ -30,6 +30,7 @@ from collections.abc import Mapping, Sequence
 import torch
 from torch import Tensor, nn
 
+from fusionlab.models.encoders.rhythm import RhythmMlp
 from fusionlab.models.fusion.base import FusionBlock, masked_mean, transformer_stack
 from fusionlab.models.multimodal import MultimodalNet
 from fusionlab.models.registry import register
@@ -74,16 +75,23 @@ class EcgCnn1d(nn.Module):
 
     def __init__(self, spec: ModalitySpec, d_model: int, *, channels: Sequence[int] = (16, 32, 64)) -> None:
         super().__init__()
-        (self.n_times,) = _signal_shape(spec, "EcgCnn1d", 1)
-        widths = [1, *channels]
+        shape = tuple(int(s) for s in spec.shape)
+        # (C, T) with C > 1: several aligned channels of one beat (e.g. the beat and its deviation
+        # from the record's median beat, fusionlab.ecg.rhythm.deviation_from_record).
+        if len(shape) == 2 and shape[0] > 1:
+            self.n_channels, self.n_times = shape
+        else:
+            self.n_channels, (self.n_times,) = 1, _signal_shape(spec, "EcgCnn1d", 1)
+        widths = [self.n_channels, *channels]
         self.features = nn.Sequential(*[_conv_block(1, a, b, True) for a, b in itertools.pairwise(widths)])
         self.project = nn.Conv1d(widths[-1], d_model, 1)
 
     def forward(self, x: Tensor) -> Tensor:
-        if x.dim() == 2:
+        if x.dim() == 2 and self.n_channels == 1:
             x = x.unsqueeze(1)
-        if x.dim() != 3 or x.shape[1:] != (1, self.n_times):
-            raise ValueError(f"EcgCnn1d expects (batch, {self.n_times}) or (batch, 1, {self.n_times}), got {tuple(x.shape)}")
+        if x.dim() != 3 or x.shape[1:] != (self.n_channels, self.n_times):
+            raise ValueError(f"EcgCnn1d expects (batch, {self.n_channels}, {self.n_times}) beats (or (batch, "
+                             f"{self.n_times}) with one channel), got {tuple(x.shape)}")
         return self.project(self.features(x)).transpose(1, 2)
 
 
@@ -198,7 +206,7 @@ def ecg_cnn_transformer(spec: ModalitySpec, d_model: int, **kwargs) -> EcgCnnTra
     return EcgCnnTransformer(spec, d_model, **kwargs)
 
 
-ENCODER_BY_KIND = {"signal": EcgCnn1d, "image": EcgCnn2d, "spectrum": EcgCnnTransformer}
+ENCODER_BY_KIND = {"signal": EcgCnn1d, "image": EcgCnn2d, "spectrum": EcgCnnTransformer, "rhythm": RhythmMlp}
 
 
 def ecg_domain_net(modalities: Mapping[str, ModalitySpec], num_classes: int, *, d_model: int = 64,
@@ -208,8 +216,9 @@ def ecg_domain_net(modalities: Mapping[str, ModalitySpec], num_classes: int, *, 
     Parameters
     ----------
     modalities : mapping name -> ModalitySpec
-        ``kind`` ``"signal"`` (time), ``"image"`` (scalogram) or ``"spectrum"`` (FFT). One modality
-        gives a unimodal model (1D-CNN, 2D-CNN or 1D-CNN-Transformer + dense layers).
+        ``kind`` ``"signal"`` (time), ``"image"`` (scalogram), ``"spectrum"`` (FFT) or ``"rhythm"``
+        (RR features, :class:`~fusionlab.models.encoders.rhythm.RhythmMlp`). One modality gives a
+        unimodal model (1D-CNN, 2D-CNN, 1D-CNN-Transformer or rhythm MLP + dense layers).
     num_classes : int
     d_model, hidden, dropout : int, int, float
         Branch feature width, dense width, dropout of the dense layers.
@@ -221,7 +230,7 @@ def ecg_domain_net(modalities: Mapping[str, ModalitySpec], num_classes: int, *, 
         if not isinstance(spec, ModalitySpec) or spec.kind not in ENCODER_BY_KIND:
             kind = getattr(spec, "kind", type(spec).__name__)
             raise ValueError(f"modality {name!r}: ECG domain models take ModalitySpecs of kind "
-                             f"{sorted(ENCODER_BY_KIND)} (time, time-frequency, frequency), got {kind!r}")
+                             f"{sorted(ENCODER_BY_KIND)} (time, time-frequency, frequency, rhythm), got {kind!r}")
         encoders[name] = ENCODER_BY_KIND[spec.kind](spec, d_model)
     fusion = DomainConcatFusion(list(modalities), d_model, hidden=hidden, dropout=dropout)
     return MultimodalNet(encoders, fusion, num_classes, specs=dict(modalities), modality_heads=modality_heads,
@@ -248,4 +257,13 @@ def ecg_hybrid1(modalities: Mapping[str, ModalitySpec], num_classes: int, **kwar
 def ecg_hybrid2(modalities: Mapping[str, ModalitySpec], num_classes: int, **kwargs) -> MultimodalNet:
     """Hybrid 2: Hybrid 1 + the 1D-CNN-Transformer frequency branch."""
     _hybrid(modalities, ("signal", "image", "spectrum"), "ecg_hybrid2")
+    return ecg_domain_net(modalities, num_classes, **kwargs)
+
+
+@register("ecg_morphology_rhythm", kind="model", paper="morphology + rhythm fusion (de Chazal et al. 2004 as modalities)",
+          tags=("ecg_domains",), missing_modality=DomainConcatFusion.missing_modality,
+          example_spec={"time": EXAMPLE_SPECS["time"], "rhythm": ModalitySpec("rhythm", (9,), kind="rhythm")})
+def ecg_morphology_rhythm(modalities: Mapping[str, ModalitySpec], num_classes: int, **kwargs) -> MultimodalNet:
+    """Morphology (1D-CNN on the beat) + rhythm (MLP on RR features), pooled features concatenated."""
+    _hybrid(modalities, ("signal", "rhythm"), "ecg_morphology_rhythm")
     return ecg_domain_net(modalities, num_classes, **kwargs)

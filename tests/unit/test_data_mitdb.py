@@ -145,3 +145,52 @@ def test_real_ds1_counts_and_lead_quirks(shared_data):
     assert set(beats.records) == set(DS1)
     train, val = record_split(DS1, stratify_by=beats, seed=0)
     assert not set(beats.of_records(train).records) & set(beats.of_records(val).records)
+
+
+def test_truncated_annotation_file_is_reported_with_record_and_coverage(tmp_path):
+    peaks, symbols = write_record(tmp_path, seconds=60)
+    early = peaks[peaks < 20 * FS]  # a download that stopped after 20 s of a 60 s record
+    wfdb.wrann("900", "atr", early, symbol=symbols[:len(early)], write_dir=str(tmp_path))
+    with pytest.raises(DataFormatError, match=r"record 900: annotations cover only 1\.0-1\d\.\d s of the 60\.0 s"):
+        load_mitdb_record(tmp_path, "900", ["MLII"])
+    with pytest.raises(DataFormatError, match="record 900"):
+        load_mitdb_beats(tmp_path, ["900"])
+    # Asked for explicitly, the covered part loads.
+    record = load_mitdb_record(tmp_path, "900", ["MLII"], check_coverage=False)
+    assert len(record.beats()[0]) == len(early)
+
+
+def test_truncated_annotation_bytes(tmp_path):
+    """Cutting the .atr file itself (a real interrupted download) is reported, not turned into fewer beats."""
+    write_record(tmp_path, seconds=60)
+    data = (tmp_path / "900.atr").read_bytes()
+    (tmp_path / "900.atr").write_bytes(data[: len(data) // 3])
+    with pytest.raises(DataFormatError, match="900"):
+        load_mitdb_record(tmp_path, "900", ["MLII"])
+
+
+@pytest.mark.parametrize(("header", "message"), [
+    ("", "header is empty"),
+    ("900\n", "no field 'number of signals'"),
+    ("900 two 360 21600\n900.dat 212 200 11 1024 0 0 0 MLII\n", r"line 1: field 'number of signals' is 'two'"),
+    ("900 1 fast 21600\n900.dat 212 200 11 1024 0 0 0 MLII\n", r"field 'sampling frequency' is 'fast'"),
+    ("900 1 360 many\n900.dat 212 200 11 1024 0 0 0 MLII\n", r"field 'number of samples' is 'many'"),
+    ("900 2 360 21600\n900.dat 212 200 11 1024 0 0 0 MLII\n", "announces 2 signals but 1 signal lines follow"),
+    ("900 1 360 21600\n900.dat\n", r"line 2 \(signal 1\): missing field 'format'"),
+    ("900 1 360 21600\n900.dat z12 200 11 1024 0 0 0 MLII\n", r"line 2: field 'format' is 'z12'"),
+    ("900 1 360 21600\n900.dat 212 high 11 1024 0 0 0 MLII\n", r"line 2: field 'gain' is 'high'"),
+])
+def test_malformed_header_names_the_field(tmp_path, header, message):
+    write_record(tmp_path, leads=("MLII",))
+    (tmp_path / "900.hea").write_text(header)
+    with pytest.raises(DataFormatError, match=message):
+        load_mitdb_record(tmp_path, "900", ["MLII"])
+
+
+def test_valid_headers_pass_the_check(tmp_path, shared_data):
+    from fusionlab.data.mitdb import check_wfdb_header
+
+    write_record(tmp_path)
+    check_wfdb_header(tmp_path / "900.hea")  # what wfdb.wrsamp writes
+    for header in sorted((shared_data / "mitdb").glob("*.hea"))[:5]:
+        check_wfdb_header(header)  # real MIT-BIH headers (suffixes such as 200(1024)/mV are allowed)

@@ -3,6 +3,7 @@
 from fusionlab.models.encoders.embedding import PatchEmbedding, TokenEmbedding, input_embedding
 from fusionlab.models.encoders.lstm import LstmSeriesEncoder  # registers "lstm_series" (Qin et al.)
 from fusionlab.models.encoders.resnet import ResNetImageEncoder  # registers "resnet_bottleneck" (Qin et al.)
+from fusionlab.models.encoders.rhythm import RhythmMlp  # registers "ecg_rhythm_mlp"
 from fusionlab.models.encoders.transformer import FrozenEncoder, ModalityTransformerEncoder, TokenTransformer
 
 __all__ = [
@@ -11,6 +12,7 @@ __all__ = [
     "ModalityTransformerEncoder",
     "PatchEmbedding",
     "ResNetImageEncoder",
+    "RhythmMlp",
     "TokenEmbedding",
     "TokenTransformer",
     "input_embedding",
