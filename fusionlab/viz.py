@@ -75,9 +75,11 @@ def savefig(
         Path(tmp).unlink(missing_ok=True)
         raise
     if show and _in_kernel():
-        from IPython.display import display
+        from IPython.display import Image, display
 
-        display(fig)
+        # The written PNG itself, not the Figure: under a non-interactive backend (Agg) a displayed
+        # Figure is only its text repr, while the PNG shows in every frontend and executed copy.
+        display(Image(filename=str(target)))
         plt.close(fig)
     return target
 
