@@ -36,8 +36,10 @@ def test_notebook_structure(path):
     assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), f"{path.name}: commit without outputs"
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-    for forbidden in ("sys.path", ".cuda()", "%run", "\ndef "):
-        assert forbidden not in code, f"{path.name} contains {forbidden!r}: logic belongs in the package"
+    # Lessons write the mechanism they teach in their own cells (functions and classes welcome);
+    # what stays out: path hacks, device-specific calls, and running other scripts into the kernel.
+    for forbidden in ("sys.path", ".cuda()", "%run"):
+        assert forbidden not in code, f"{path.name} contains {forbidden!r}"
     assert "all checks passed" in nb.cells[-1].source, f"{path.name}: last cell must be the checks"
 
 
