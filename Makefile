@@ -14,10 +14,11 @@ export PATH := $(abspath $(BIN)):$(PATH)
 # Real recordings used by tests and lessons (CI has ../shared beside the clone).
 export FUSIONLAB_SHARED_DATA ?= $(abspath ../shared/data)
 
-.PHONY: help venv fetch notebooks test baselines book unit lab benchmarks clean
+.PHONY: help venv fetch notebooks course test baselines book unit lab benchmarks clean
 
 help:
 	@echo "make notebooks  - execute every notebook (PROFILE=$(PROFILE), ONLY=05 for one); figures -> figures/"
+	@echo "make course     - student (solutions removed) and instructor versions of the lessons -> build/course/"
 	@echo "make fetch      - get the recordings the lessons read into data/ (or FUSIONLAB_DATA; FUSIONLAB_MIRROR=url)"
 	@echo "make test       - unit tests + smoke notebooks (papermill, once each): figures, results, site"
 	@echo "make baselines  - re-run the smoke notebooks, print what changed, update tests/baselines/ (ONLY=05)"
@@ -37,6 +38,9 @@ $(STAMP): pyproject.toml
 notebooks: $(STAMP)
 	$(BIN)/python -m fusionlab.cli preflight $(if $(ONLY),--only $(ONLY))
 	$(BIN)/python -m fusionlab.notebook_runner --profile $(PROFILE) $(if $(ONLY),--only $(ONLY))
+
+course: $(STAMP)
+	$(BIN)/python -m fusionlab.exercises $(if $(ONLY),--only $(ONLY))
 
 # One thread per process: the lessons' models are small, and a fixed thread count keeps float
 # reductions in the same order on every machine, so the smoke figures match their baselines.

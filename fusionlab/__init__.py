@@ -17,7 +17,7 @@ __version__ = "0.1.0"
 
 # Subpackages and modules reachable as ``fl.<name>``, imported on first use.
 _SUBMODULES = (
-    "course", "data", "dependence", "metrics", "models", "paths", "profiles", "reference", "repro", "results",
+    "course", "data", "dependence", "exercises", "metrics", "models", "paths", "profiles", "reference", "repro", "results",
     "spectral", "stats", "viz",
 )
 # Names re-exported from ``fusionlab.models``.

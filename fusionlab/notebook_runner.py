@@ -58,6 +58,7 @@ def execute_notebook(path: Path, profile: str, output_dir: Path | None = None,
     output = output_dir / path.name
     previous = os.environ.get(ENV_VAR)
     os.environ[ENV_VAR] = profile  # the kernel inherits it: code that reads the default agrees
+    os.environ.setdefault("FUSIONLAB_HEADLESS", "1")  # widgets render as fixed figures (fusionlab.viz.interactive)
     tic = time.perf_counter()
     try:
         papermill.execute_notebook(

@@ -7,6 +7,7 @@ regression tests rely on this).
 
 from __future__ import annotations
 
+import inspect
 import os
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -92,6 +93,38 @@ def _in_kernel() -> bool:
         return False
     shell = get_ipython()
     return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+HEADLESS_ENV = "FUSIONLAB_HEADLESS"
+
+
+def interactive(draw, name: str, *, profile: str | None = None, **controls) -> Path:
+    """A figure a student can play with in JupyterLab, and a fixed rendering under papermill.
+
+    ``draw(**values)`` returns a Figure; ``controls`` are ipywidgets ``interact`` abbreviations
+    (``(lo, hi, step)`` for a slider, a list for a drop-down). The figure at ``draw``'s default
+    arguments is always written through :func:`savefig` as ``name`` (so the regression sees it);
+    in a live JupyterLab kernel sliders then redraw it, while headless runs (papermill, where
+    :mod:`fusionlab.notebook_runner` sets ``FUSIONLAB_HEADLESS=1``) show the fixed figure only.
+    """
+    live = _in_kernel() and not os.environ.get(HEADLESS_ENV)
+    if live:
+        try:
+            import ipywidgets
+        except ImportError:  # the lesson still works, without sliders
+            live = False
+    target = savefig(draw(), name, profile=profile, show=not live)
+    if live:
+        def redraw(**values):
+            from IPython.display import display
+
+            fig = draw(**values)
+            display(fig)
+            plt.close(fig)
+
+        redraw.__signature__ = inspect.signature(draw)  # sliders start at draw's defaults
+        ipywidgets.interact(redraw, **controls)
+    return target
 
 
 def plot_history(history, metrics: Sequence[str] = ("loss", "accuracy"), title: str | None = None) -> Figure:
