@@ -20,7 +20,8 @@ help:
 	@echo "make notebooks  - execute every notebook (PROFILE=$(PROFILE), ONLY=05 for one); figures -> figures/"
 	@echo "make course     - student (solutions removed) and instructor versions of the lessons -> build/course/"
 	@echo "make fetch      - get the recordings the lessons read into data/ (or FUSIONLAB_DATA; FUSIONLAB_MIRROR=url)"
-	@echo "make test       - unit tests + smoke notebooks (papermill, once each): figures, results, site"
+	@echo "make test       - unit tests + smoke notebooks (papermill): instructor (strict exercises; figures,"
+	@echo "                  results, site) and student version (every cell runs, exercises 'not done yet')"
 	@echo "make baselines  - re-run the smoke notebooks, print what changed, update tests/baselines/ (ONLY=05)"
 	@echo "make book       - the course as a static site from build/notebooks/$(BOOK_PROFILE) -> build/book/"
 	@echo "make lab        - open JupyterLab on notebooks/"
@@ -49,6 +50,9 @@ test: export OMP_NUM_THREADS := 1
 test: export MPLBACKEND := Agg
 # One pytest session executes each notebook once (tests/notebooks/conftest.py); the figure, result and
 # inline-image regression and the site test (tests/notebooks/test_site.py) all read that execution.
+# That run is the instructor version with FUSIONLAB_EXERCISES=strict (every exercise check must pass); the
+# student version (`make course`, solutions removed) is executed once more per lesson into a scratch folder
+# and must run to its end saying "not done yet" for each exercise (tests/notebooks/test_course_versions.py).
 test: $(STAMP)
 	FUSIONLAB_PROFILE=smoke $(BIN)/python -m pytest --durations=20 tests
 

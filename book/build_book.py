@@ -25,7 +25,7 @@ from pathlib import Path
 
 BOOK = Path(__file__).resolve().parent
 REPO = BOOK.parent
-NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
+NOTEBOOK_GLOB = "[0-9][0-9]*_*.ipynb"  # NN_name and NNa_name (00a follows 00)
 
 
 def lesson_title(notebook: dict, stem: str) -> str:

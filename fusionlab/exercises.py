@@ -171,6 +171,19 @@ def count_exercises(notebook) -> int:
     return sum(cell.source.count(BEGIN) for cell in notebook.cells if cell.cell_type == "code")
 
 
+_CHECK_CALL = re.compile(r"""exercises\.check\(\s*["']([^"']+)["']""")
+
+
+def exercise_ids(notebook) -> list[str]:
+    """The exercise numbers a notebook checks (``check("3.1", ...)`` -> ``"3.1"``), in order of appearance."""
+    return [match for cell in notebook.cells if cell.cell_type == "code" for match in _CHECK_CALL.findall(cell.source)]
+
+
+def count_think_answers(notebook) -> int:
+    """Number of "Think!" answers (markdown cells tagged ``solution``)."""
+    return sum(SOLUTION_TAG in cell.get("metadata", {}).get("tags", []) for cell in notebook.cells)
+
+
 def build(notebooks: Sequence[Path], output: Path) -> dict[str, list[Path]]:
     """Write ``output/student/*.ipynb`` and ``output/instructor/*.ipynb``; return what was written."""
     import nbformat
@@ -204,7 +217,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     import nbformat
 
     total = sum(count_exercises(nbformat.read(p, as_version=4)) for p in notebooks)
-    print(f"{len(written['student'])} lessons, {total} coding exercises -> {output}/student (solutions removed), "
+    think = sum(count_think_answers(nbformat.read(p, as_version=4)) for p in notebooks)
+    print(f"{len(written['student'])} lessons, {total} coding exercises, {think} Think! answers -> "
+          f"{output}/student (solutions removed), "
           f"{output}/instructor (with solutions)")
     return 0
 

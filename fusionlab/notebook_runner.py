@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -33,10 +34,15 @@ class NotebookRun:
     output: Path
 
 
+# A lesson is ``NN_name.ipynb`` or, for a lesson inserted after NN, ``NNa_name.ipynb`` ("00_" sorts before "00a_").
+LESSON_NAME = re.compile(r"^[0-9]{2}[a-z]?_.+\.ipynb$")
+
+
 def list_notebooks(directory: Path | None = None, only: Sequence[str] = ()) -> list[Path]:
-    """The lessons ``NN_*.ipynb`` in course order, optionally only those whose name starts with one of ``only``."""
+    """The lessons ``NN_*.ipynb`` / ``NNa_*.ipynb`` in course order, optionally only those whose name starts with
+    one of ``only`` (``--only 00`` selects 00 and 00a; ``--only 00_`` only 00)."""
     directory = directory or paths.notebooks_dir()
-    notebooks = sorted(p for p in directory.glob("[0-9][0-9]_*.ipynb"))
+    notebooks = sorted(p for p in directory.glob("[0-9][0-9]*_*.ipynb") if LESSON_NAME.match(p.name))
     if only:
         notebooks = [p for p in notebooks if any(p.name.startswith(prefix) for prefix in only)]
         if not notebooks:

@@ -1,11 +1,17 @@
 """Execute each notebook once per test session (smoke profile) and share the outcome.
 
 Every notebook test (runs, figures, results, inline images, the site) reads this one execution:
-``smoke_runs.get(path)`` executes the notebook on first use and caches what it did.
+``smoke_runs.get(path)`` executes the notebook on first use and caches what it did. That run is the
+instructor version (the lessons as committed, exercise checks strict).
+
+The student version (``make course``: solutions removed) is a second, separate execution per lesson,
+``student_runs.get(path)``: it writes its figures and results to a scratch build folder and is only
+checked for running to its end and for saying "not done yet" for every exercise.
 """
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -39,6 +45,39 @@ class SmokeRuns:
         return run
 
 
+class StudentRuns:
+    """Lazily executed smoke runs of the student version of the lessons, one per notebook per session."""
+
+    def __init__(self) -> None:
+        self.runs: dict[str, harness.Execution] = {}
+        self.course_dir = harness.session_dir() / "course"
+        self.notebooks_dir = harness.session_dir() / "student-notebooks"
+        self._built = False
+
+    def student_notebook(self, path: Path) -> Path:
+        """The student copy of ``path``, written (for every lesson at once) on first use."""
+        from fusionlab import exercises
+        from fusionlab.notebook_runner import list_notebooks
+
+        if not self._built:
+            shutil.rmtree(self.course_dir, ignore_errors=True)
+            shutil.rmtree(harness.student_scratch(), ignore_errors=True)
+            exercises.build(list_notebooks(), self.course_dir)
+            self._built = True
+        return self.course_dir / "student" / Path(path).name
+
+    def get(self, path: Path) -> harness.Execution:
+        path = Path(path)
+        if path.stem not in self.runs:
+            self.runs[path.stem] = harness.execute_student(self.student_notebook(path), self.notebooks_dir)
+        return self.runs[path.stem]
+
+
 @pytest.fixture(scope="session")
 def smoke_runs() -> SmokeRuns:
     return SmokeRuns()
+
+
+@pytest.fixture(scope="session")
+def student_runs() -> StudentRuns:
+    return StudentRuns()

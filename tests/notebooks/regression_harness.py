@@ -14,6 +14,7 @@ Baselines belong to the notebook whose two-digit prefix they carry (``05_*.png``
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import json
 import math
@@ -34,6 +35,8 @@ BASELINES = TESTS / "baselines"
 RESULT_BASELINES = BASELINES / "results"
 # The environment of `make test` (see the Makefile); set here too so a bare pytest or `make baselines` agrees.
 SMOKE_ENV = {"OMP_NUM_THREADS": "1", "FUSIONLAB_PROFILE": PROFILE}
+# The lessons in notebooks/ are the instructor version: every exercise check must pass (fusionlab.exercises).
+INSTRUCTOR_ENV = {"FUSIONLAB_EXERCISES": "strict"}
 # The kernel draws with the backend a Jupyter kernel uses by default (what a student sees in JupyterLab), not
 # the Agg that `make test` sets for the test process: under Agg, IPython registers no image formatter for
 # figures, so ``display(fig)`` would leave only "<Figure size ...>" text in the executed copy. Saved PNGs
@@ -101,12 +104,57 @@ def _written(before: dict[Path, int], after: dict[Path, int]) -> list[Path]:
     return sorted(p for p, mtime in after.items() if before.get(p) != mtime)
 
 
-def execute(notebook: Path, output_dir: Path) -> Execution:
-    """Execute ``notebook`` in the smoke profile with papermill; never raises for a failing lesson."""
-    from fusionlab.notebook_runner import execute_notebook
+@contextlib.contextmanager
+def environment(values: dict[str, str | None]):
+    """Set (or, for ``None``, remove) environment variables for the kernel papermill starts; restore them after."""
+    saved = {name: os.environ.get(name) for name in values}
+    try:
+        for name, value in values.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
+
+def execute(notebook: Path, output_dir: Path) -> Execution:
+    """Execute ``notebook`` (instructor version, exercise checks strict) in the smoke profile with papermill;
+    never raises for a failing lesson."""
     for name, value in SMOKE_ENV.items():
         os.environ.setdefault(name, value)  # the kernel inherits them
+    with environment(INSTRUCTOR_ENV):
+        return _execute(notebook, output_dir)
+
+
+def student_scratch() -> Path:
+    """Build folder of the student run: its figures and results never mix with the instructor run's."""
+    return session_dir() / "student-build"
+
+
+def execute_student(notebook: Path, output_dir: Path) -> Execution:
+    """Execute the student version of a lesson (solutions removed) in the smoke profile; never raises.
+
+    Exercise checks are not strict (an unanswered exercise prints "not done yet"), and every file the
+    lesson writes goes under :func:`student_scratch` (``FUSIONLAB_BUILD`` and ``FUSIONLAB_FIGURES``), so the
+    instructor run's figure and result regression never sees it. Figures and results are not compared.
+    """
+    for name, value in SMOKE_ENV.items():
+        os.environ.setdefault(name, value)
+    scratch = student_scratch()
+    with environment({"FUSIONLAB_EXERCISES": None, "FUSIONLAB_BUILD": str(scratch),
+                      "FUSIONLAB_FIGURES": str(scratch / "figures")}):
+        return _execute(notebook, output_dir)
+
+
+def _execute(notebook: Path, output_dir: Path) -> Execution:
+    from fusionlab.notebook_runner import execute_notebook
+
     dirs = output_dirs()
     globs = {"figures": "*.png", "real_figures": "*.png", "results": f"*{SUFFIX}"}
     before = {key: _snapshot(dirs[key], globs[key]) for key in dirs}

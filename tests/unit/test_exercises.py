@@ -75,3 +75,13 @@ def test_build_writes_both_versions(tmp_path):
     assert student.cells[2].source == exercises.HIDDEN_ANSWER
     assert "linear" in instructor.cells[2].source
     assert exercises.count_exercises(instructor) == 1
+
+
+def test_exercise_ids_and_think_answers_are_found():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(CELL),
+                nbformat.v4.new_code_cell('fl.exercises.check("3.1", lambda: 1, t)\nexercises.check( "3.2", f, t)'),
+                nbformat.v4.new_markdown_cell("Because.", metadata={"tags": ["solution"]}),
+                nbformat.v4.new_markdown_cell("Think! Why?")]
+    assert exercises.exercise_ids(nb) == ["3.1", "3.2"]
+    assert exercises.count_think_answers(nb) == 1
