@@ -69,6 +69,9 @@ class Verdict:
     def passed(self) -> bool:
         return self.status == "right"
 
+    def _ipython_display_(self) -> None:
+        """Nothing: :func:`check` has printed the verdict already (a check cell's value would repeat it)."""
+
     def __str__(self) -> str:
         mark = {"right": "RIGHT", "wrong": "NOT YET RIGHT", "not done": "not done yet"}[self.status]
         return f"Exercise {self.exercise}: {mark}" + (f" - {self.message}" if self.message else "")
