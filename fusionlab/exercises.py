@@ -107,6 +107,8 @@ def check(exercise: str, attempt: Callable[[], Any], test: Callable[[Any], Any])
             note = test(result)
         except AssertionError as err:
             verdict = Verdict(exercise, "wrong", str(err) or "the check failed")
+        except Exception as err:  # the check could not use the result (wrong type or shape, ...)
+            verdict = Verdict(exercise, "wrong", f"the check could not use your result: {type(err).__name__}: {err}")
         else:
             verdict = Verdict(exercise, "right", note if isinstance(note, str) else "")
     print(verdict)

@@ -85,3 +85,9 @@ def test_exercise_ids_and_think_answers_are_found():
                 nbformat.v4.new_markdown_cell("Think! Why?")]
     assert exercises.exercise_ids(nb) == ["3.1", "3.2"]
     assert exercises.count_think_answers(nb) == 1
+
+
+def test_a_result_the_check_cannot_use_is_wrong_not_a_crash(monkeypatch):
+    monkeypatch.delenv(exercises.STRICT_ENV, raising=False)
+    verdict = exercises.check("0.2", lambda: "not a number", lambda got: float(got) + 1)
+    assert verdict.status == "wrong" and "ValueError" in verdict.message
