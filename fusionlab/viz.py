@@ -215,40 +215,46 @@ def plot_decision_boundaries(
 
 
 def plot_fusion_map() -> Figure:
-    """The fusion design space of the course: fusion timing (x) by encoder depth (y).
+    """The fusion design space of the course in its one taxonomy (:data:`fusionlab.course.TAXONOMY`).
 
-    The four Hayes & Sun variants fill the corners; the other papers' models are placed where
-    they sit on the same two axes.
+    x: where the modalities meet -- early fusion, intermediate (feature-level) fusion, late (decision-level)
+    fusion; y: encoder depth (basic: minimal or frozen encoders; enhanced: trainable modality-specific
+    encoders). Each design is labelled with its paper's own name; a ring marks the designs trained with an
+    alignment loss (coordinated representations).
     """
     use_style()
-    fig, ax = plt.subplots(figsize=(7.5, 5.0))
-    corners = {
-        (0, 0): ("Basic Early", "minimal embeddings,\nshared transformer"),
-        (2, 0): ("Basic Late", "frozen encoders,\npooled + shallow transformer"),
-        (0, 1): ("Enhanced Early", "trainable modality encoders,\nshared transformer"),
-        (2, 1): ("Enhanced Late", "frozen + trainable encoders,\ncross-modal attention"),
-    }
-    for (x, y), (title, text) in corners.items():
-        ax.add_patch(plt.Rectangle((x - 0.45, y - 0.4), 0.9, 0.8, facecolor="#0072B2", alpha=0.12, edgecolor="#0072B2"))
-        ax.text(x, y + 0.18, title, ha="center", va="center", fontsize=11, weight="bold")
-        ax.text(x, y - 0.1, text, ha="center", va="center", fontsize=8.5)
-    others = [
-        (0.6, 1.1, "Hybrid 1/2 (ECG domains)\nfeature concatenation", "#009E73"),
-        (0.6, 0.6, "Step Fusion (SF)\nstepwise alignment", "#D55E00"),
-        (1.2, 1.52, "CoRe-Sleep\ncoordinated cross-attention", "#CC79A7"),
-        (0.6, 0.1, "Mid-Late (CoRe-Sleep)\nsummed representations", "#E69F00"),
+    fig, ax = plt.subplots(figsize=(10.0, 5.4))
+    columns = ["early fusion", "intermediate\n(feature-level) fusion", "late\n(decision-level) fusion"]
+    for x in range(len(columns)):
+        ax.add_patch(plt.Rectangle((x - 0.48, -0.4), 0.96, 2.25, facecolor="#0072B2", alpha=0.05 + 0.04 * (x == 1),
+                                   edgecolor="none"))
+    designs = [  # (marker x, y, label, colour, coordinated)
+        (-0.43, 0.0, "Basic Early (Hayes & Sun)\nminimal embeddings,\nshared transformer", "#0072B2", False),
+        (-0.43, 0.8, "'Early' (CoRe-Sleep)\nmodalities concatenated,\nshared encoder", "#CC79A7", False),
+        (0.57, 0.0, "Basic Late (Hayes & Sun): frozen encoders, pooled", "#0072B2", False),
+        (0.57, 0.35, "LMF, MulT cross-attention (Step Fusion's baselines)", "#D55E00", False),
+        (0.57, 0.7, "'Mid-Late' (CoRe-Sleep): representations summed", "#CC79A7", False),
+        (0.57, 1.0, "Enhanced Early / Enhanced Late (Hayes & Sun)", "#0072B2", False),
+        (0.57, 1.3, "Hybrid 1/2 (ECG domains); Step Fusion (Qin et al.)", "#009E73", False),
+        (0.57, 1.62, "CoRe-Sleep: cross-attention + alignment loss", "#CC79A7", True),
+        (1.57, 0.6, "average of per-modality\nprobabilities (lesson 03)", "#555555", False),
     ]
-    for x, y, text, color in others:
-        ax.scatter([x], [y], s=60, color=color, zorder=3)
-        ax.text(x + 0.06, y, text, va="center", fontsize=8.5, color=color)
-    ax.set_xlim(-0.6, 2.6)
-    ax.set_ylim(-0.55, 1.7)
-    ax.set_xticks([0, 1, 2], ["early", "intermediate", "late"])
-    ax.set_yticks([0, 1], ["basic\n(lightweight)", "enhanced\n(modality-aware)"])
-    ax.set_xlabel("fusion timing")
+    for x, y, text, color, coordinated in designs:
+        ax.scatter([x], [y], s=55, color=color, zorder=3)
+        if coordinated:
+            ax.scatter([x], [y], s=260, facecolors="none", edgecolors=color, linewidths=1.5, zorder=3)
+        ax.text(x + 0.06, y, text, va="center", fontsize=7.5, color=color)
+    ax.scatter([], [], s=200, facecolors="none", edgecolors="#CC79A7", linewidths=1.5,
+               label="+ coordinated representations (alignment loss)")
+    ax.legend(loc="lower right", fontsize=7.5, frameon=False)
+    ax.set_xlim(-0.5, 2.5)
+    ax.set_ylim(-0.4, 1.85)
+    ax.set_xticks(range(len(columns)), columns)
+    ax.set_yticks([0, 1.3], ["basic\n(minimal or frozen)", "enhanced\n(trainable, modality-aware)"])
+    ax.set_xlabel("where the modalities meet")
     ax.set_ylabel("encoder depth")
     ax.grid(False)
-    ax.set_title("The fusion design space of the course")
+    ax.set_title("The course's fusion designs in its taxonomy (labels: each paper's own name)")
     return fig
 
 
