@@ -9,6 +9,10 @@ variant                fusion timing    modality encoders                    cro
 ``enhanced_late``      late             frozen encoder + trainable block     yes (cross-attention)
 =====================  ===============  ===================================  ===================
 
+In the course's fusion taxonomy Basic Early is *early fusion*; the other three are *intermediate
+(feature-level) fusion* (modality encoders, embeddings combined, a joint head trained end to end). None
+is *late (decision-level)* fusion, whatever the paper calls them: no modality makes its own prediction.
+
 The frozen encoders of the late variants start from random initialisation; give them real
 weights before training, e.g. with :func:`fusionlab.models.pretraining.pretrain_frozen_encoders`
 (label-free denoising pretraining), or by loading a pretrained checkpoint into them.
