@@ -19,7 +19,7 @@ from torch import nn
 from fusionlab.batches import MultimodalTensorDataset
 from fusionlab.data.synthetic.logic import LogicTask, boundary_inputs, boundary_rule, make_boundary_data
 from fusionlab.models import count_parameters, create_model
-from fusionlab.models.hayes_sun import HAYES_SUN_VARIANTS
+from fusionlab.models.hayes_sun import HAYES_SUN_VARIANTS, set_encoder_mode
 from fusionlab.models.pretraining import frozen_encoders, pretrain_frozen_encoders
 from fusionlab.repro import get_device, seed_everything
 from fusionlab.train import History, TrainConfig, evaluate, fit, predict
@@ -75,14 +75,21 @@ class TrainedVariant:
 
 def train_variant(variant: str, train: MultimodalTensorDataset, val: MultimodalTensorDataset,
                   test: MultimodalTensorDataset, specs, num_classes: int, *, seed: int,
-                  settings: StudySettings, device: str | torch.device = "auto") -> TrainedVariant:
-    """Build ``variant``, pretrain its frozen encoders (if any) label-free, train, test."""
+                  settings: StudySettings, device: str | torch.device = "auto",
+                  encoder_mode: str = "frozen") -> TrainedVariant:
+    """Build ``variant``, pretrain its frozen encoders (if any) label-free, train, test.
+
+    ``encoder_mode`` (see :func:`fusionlab.models.hayes_sun.set_encoder_mode`) changes what happens to
+    the pretrained encoders of the late variants before training: kept frozen (the paper),
+    frozen with their output standardised by training-input statistics, or trained.
+    """
     device = get_device(device)
     seed_everything(seed)
     tic = time.perf_counter()
     model = create_model(variant, specs, num_classes, **settings.model_kwargs())
     if frozen_encoders(model):
         pretrain_frozen_encoders(model, train.inputs, epochs=settings.pretrain_epochs, seed=seed, device=device)
+        set_encoder_mode(model, encoder_mode, train.inputs)
     history = fit(model, train, val, replace(settings.train, seed=seed), device=device)
     scores = evaluate(model, test, device=device)
     return TrainedVariant(variant=variant, seed=seed, model=model, metrics=scores, history=history,
@@ -182,32 +189,46 @@ class BoundaryStudy:
     test_points: np.ndarray
     test_labels: np.ndarray
     rule: str
+    models: dict[str, nn.Module] = field(default_factory=dict)
+    data: Any = None  # the BoundaryData the models were trained on
+    splits: dict[str, np.ndarray] = field(default_factory=dict)  # "train" / "val" / "test" -> indices into data
+
+
+def boundary_splits(n: int, seed: int) -> dict[str, np.ndarray]:
+    """The 70/15/15 split of :func:`run_boundary_study`: indices ``{"train", "val", "test"}``."""
+    order = np.random.default_rng(seed).permutation(n)
+    n_train, n_val = int(0.7 * n), int(0.15 * n)
+    return {"train": order[:n_train], "val": order[n_train:n_train + n_val], "test": order[n_train + n_val:]}
 
 
 def run_boundary_study(*, n: int = 20_000, pad: int = 500, rule: str = "sine", grid_size: int = 100,
                        seed: int = 0, settings: StudySettings,
                        variants: Sequence[str] = HAYES_SUN_VARIANTS,
-                       device: str | torch.device = "auto") -> BoundaryStudy:
-    """Train every variant on the 2-D dataset (70/15/15 split) and evaluate it on a grid."""
+                       device: str | torch.device = "auto", encoder_mode: str = "frozen") -> BoundaryStudy:
+    """Train every variant on the 2-D dataset (70/15/15 split) and evaluate it on a grid.
+
+    The trained models, the data and the split come back with the probabilities, so a lesson can
+    look inside them (e.g. probe what a frozen encoder passes on).
+    """
     data = make_boundary_data(n, pad=pad, rule=rule, seed=seed)
-    order = np.random.default_rng(seed).permutation(n)
-    n_train, n_val = int(0.7 * n), int(0.15 * n)
+    splits = boundary_splits(n, seed)
     full = data.to_dataset()
-    train, val, test = (full.subset(order[:n_train]), full.subset(order[n_train:n_train + n_val]),
-                        full.subset(order[n_train + n_val:]))
+    train, val, test = (full.subset(splits[k]) for k in ("train", "val", "test"))
     axis = np.linspace(0.0, 500.0, grid_size)
     grid_x, grid_y = np.meshgrid(axis, axis)
     grid_points = np.stack([grid_x.ravel(), grid_y.ravel()], axis=1)
     grid = MultimodalTensorDataset({m: torch.from_numpy(x) for m, x in boundary_inputs(grid_points, pad).items()},
                                    torch.zeros(len(grid_points), dtype=torch.long))
-    probabilities, accuracies = {}, {}
+    probabilities, accuracies, models = {}, {}, {}
     for variant in variants:
         result = train_variant(variant, train, val, test, data.specs(), 2, seed=seed, settings=settings,
-                               device=device)
+                               device=device, encoder_mode=encoder_mode)
         probs, _ = predict(result.model, grid, device=device)
         probabilities[variant] = probs[:, 1].reshape(grid_x.shape)
         accuracies[variant] = result.metrics["accuracy"]
-    test_index = order[n_train + n_val:]
+        models[variant] = result.model
+    test_index = splits["test"]
     return BoundaryStudy(grid_x=grid_x, grid_y=grid_y, probabilities=probabilities,
                          true_label=boundary_rule(grid_x, grid_y, rule), accuracies=accuracies,
-                         test_points=data.points[test_index], test_labels=data.labels[test_index], rule=rule)
+                         test_points=data.points[test_index], test_labels=data.labels[test_index], rule=rule,
+                         models=models, data=data, splits=splits)

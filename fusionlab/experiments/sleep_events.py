@@ -9,6 +9,11 @@ one-hot codes for learned embeddings) and a rendered snapshot (-> ViT). The back
 with ``frozen_features=True`` on the cached tokens ``(L, width)`` and only their fusion part trains.
 Splits are subject-wise: no person is in both training and test data; features are standardised
 with statistics of the training fold only.
+
+**The classes are our assumption.** Hayes & Sun classify 3 classes of "sleep events" of the CAP
+Sleep Database but never name them. This module (and notebook 06) assumes the task is the CAP
+A-phase subtype -- A1, A2, A3 (``MCAP-A1``..., the ``type`` column of the CAP scorings) -- the
+natural 3-class event task of that database; the paper's own task may differ.
 """
 
 from __future__ import annotations

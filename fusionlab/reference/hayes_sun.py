@@ -21,6 +21,7 @@ HAYES_SUN_THREE_CLASS = {
 }
 
 # Hayes & Sun, Table II: CAP Sleep Database, average of 3 runs (accuracy %, macro-F1, loss).
+# The paper does not name its 3 event classes; notebook 06 assumes the CAP A-phase subtypes A1/A2/A3.
 HAYES_SUN_CAP = {
     "basic_early": (57.04, 0.4427, 1.9485),
     "basic_late": (62.40, 0.4727, 1.7667),

@@ -8,7 +8,9 @@ rule on the bits ``b_m = [z_m > threshold]``:
 ``"and"``          1 if every bit is set; the threshold makes the classes balanced
                    (``P(b_m) = 0.5 ** (1/4)``).
 ``"xor"``          parity of the four bits (threshold 0): no single modality, nor any three of them,
-                   says anything about the label -- the hardest case for late pooling.
+                   says anything about the label. Late (decision-level) fusion of per-modality
+                   predictions cannot represent it; a non-linear joint head on the pooled
+                   modalities can (notebook 05 shows both).
 ``"three_class"``  a composite rule on the count ``k`` of set bits: ``k <= 1 -> 0``, ``k = 2 -> 1``,
                    ``k >= 3 -> 2`` (class shares 5/16, 6/16, 5/16).
 
