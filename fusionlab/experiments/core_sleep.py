@@ -338,7 +338,7 @@ def yasa_night(night: NightFeatures) -> np.ndarray:
 
 def run_study(settings: CoreSleepSettings, *, rows: Sequence[tuple[str, str]] | None = None,
               keep_night: str | None = None, dataset: str = "synthetic", device: str | torch.device = "cpu",
-              log=print) -> dict[str, Any]:
+              keep_models: Sequence[str] = (), log=print) -> dict[str, Any]:
     """Table I + Table II analogue over ``settings.seeds`` (one fresh subject split per seed).
 
     Parameters
@@ -347,6 +347,9 @@ def run_study(settings: CoreSleepSettings, *, rows: Sequence[tuple[str, str]] | 
         Default ``settings.table_rows()``; the two unimodal equivalents are always trained.
     device : str or torch.device
         Where training and inference run (mixed precision on CUDA).
+    keep_models : sequence of str
+        Row names whose model trained on the first seed is returned (``"models"``), e.g. for a
+        lesson's interactive figure; the others are released after scoring.
 
     Returns
     -------
@@ -358,12 +361,14 @@ def run_study(settings: CoreSleepSettings, *, rows: Sequence[tuple[str, str]] | 
         ``hypnogram``: the night shown in Fig. 3 with truth and EEG-only / EOG-only / CoRe-Sleep stages;
         ``times``: training seconds per (seed, model);
         ``groups``: {(seed, "clean" | "noisy"): night index of every test epoch} (bootstrap units);
-        ``latent``: {(seed, "clean" | "noisy"): latent-truth stage of every test epoch} (synthetic nights).
+        ``latent``: {(seed, "clean" | "noisy"): latent-truth stage of every test epoch} (synthetic nights);
+        ``models``: {row name: trained model (eval mode, on ``device``)} of the first seed, for ``keep_models``.
     """
     rows = list(rows or settings.table_rows())
     records, detectors, probabilities, times, hypnogram = [], [], {}, [], None
     groups: dict[tuple[int, str], np.ndarray] = {}
     latent: dict[tuple[int, str], np.ndarray] = {}
+    kept: dict[str, torch.nn.Module] = {}
     for seed in settings.seeds:
         split = cohort_split(settings, seed, dataset)
         detector, flagged = noisy_subset(split)
@@ -388,6 +393,8 @@ def run_study(settings: CoreSleepSettings, *, rows: Sequence[tuple[str, str]] | 
             model, history, seconds = train_model(arch, losses, split.train, split.val, settings, seed, modalities,
                                                   device=device)
             times.append({"seed": seed, "model": name, "train_seconds": seconds, "epochs": len(history.epochs)})
+            if seed == settings.seeds[0] and name in keep_models:
+                kept[name] = model.eval()
             scores, probs = evaluate_modality_subsets(model, clean, device=device)
             for test, row in scores.iterrows():
                 records.append({"seed": seed, "model": name, "test": test, **row})
@@ -414,7 +421,8 @@ def run_study(settings: CoreSleepSettings, *, rows: Sequence[tuple[str, str]] | 
         # Release this seed's nights before the next split is drawn (only one split in memory at a time).
         del split, clean, flagged, detector, shown
     return {"scores": pd.DataFrame(records), "detector": pd.concat(detectors), "probabilities": probabilities,
-            "hypnogram": hypnogram, "times": pd.DataFrame(times), "groups": groups, "latent": latent}
+            "hypnogram": hypnogram, "times": pd.DataFrame(times), "groups": groups, "latent": latent,
+            "models": kept}
 
 
 def summarize(scores: pd.DataFrame, order: Sequence[str] | None = None) -> pd.DataFrame:
