@@ -134,9 +134,9 @@ def settings_for(profile: str) -> CoreSleepSettings:
         smoke=CoreSleepSettings(n_train=4, n_val=1, n_test_clean=2, n_test_noisy=1, n_test_distractor=1, hours=2.5,
                                 seq_len=7, model={"d_model": 16, "n_heads": 2, "d_ff": 32, "inner_depth": 1,
                                                   "outer_depth": 1, "dropout": 0.1},
-                                num_epochs=2, batch_size=32, lr=2e-3, seeds=(0,), incomplete_base=2,
+                                num_epochs=2, batch_size=32, lr=2e-3, seeds=(0,), incomplete_base=1,
                                 incomplete_added=(0, 1), incomplete_scenarios=("both",), rows=CLASS_ROWS,
-                                incomplete_flood=(("eeg", 3),)),
+                                incomplete_flood=(("eeg", 3),)),  # 1 + 3 nights: the training split, no new one
         standard=CoreSleepSettings(n_train=4, n_val=1, n_test_clean=3, n_test_noisy=1, n_test_distractor=1,
                                    hours=3.5, seq_len=11, model={"d_model": 16, "n_heads": 2, "d_ff": 32,
                                                                  "inner_depth": 1, "outer_depth": 1, "dropout": 0.1},
