@@ -126,7 +126,7 @@ def test_alignment_loss_paper_form_equals_eq10_by_hand():
     got = alignment_loss(torch.tensor(a), torch.tensor(b))  # the default is the paper's form
     assert np.isclose(float(got), _alignment_by_hand(a, b), rtol=1e-10)
     # The CLIP form is a different number on the same batch (cosine / 0.1).
-    unit = lambda x: x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-12)  # noqa: E731
+    unit = lambda x: x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-12)
     clip = alignment_loss(torch.tensor(a), torch.tensor(b), form="clip", temperature=0.1)
     assert np.isclose(float(clip), _alignment_by_hand(unit(a) / np.sqrt(0.1), unit(b) / np.sqrt(0.1)), rtol=1e-6)
     assert not np.isclose(float(clip), float(got))
