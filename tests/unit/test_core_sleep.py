@@ -89,13 +89,54 @@ def test_all_masked_and_short_sequences_are_clear_errors():
 def test_alignment_loss_is_minimal_for_aligned_pairs():
     g = torch.Generator().manual_seed(0)
     z = torch.randn(3, 8, 16, generator=g)
-    aligned = alignment_loss(z, z + 0.01 * torch.randn(z.shape, generator=g))
-    shuffled = alignment_loss(z, z[:, torch.randperm(8, generator=g)])
-    unrelated = alignment_loss(z, torch.randn(3, 8, 16, generator=g))
-    assert aligned < unrelated < shuffled + 5  # finite, ordered
-    assert aligned < shuffled and aligned < unrelated
-    # Lower bound 0, reached in the limit of perfectly separated aligned pairs.
-    assert 0 <= float(alignment_loss(z, z, temperature=0.01)) < float(aligned)
+    for form in ("paper", "clip"):
+        aligned = alignment_loss(z, z + 0.01 * torch.randn(z.shape, generator=g), form=form)
+        shuffled = alignment_loss(z, z[:, torch.randperm(8, generator=g)], form=form)
+        unrelated = alignment_loss(z, torch.randn(3, 8, 16, generator=g), form=form)
+        assert aligned < shuffled and aligned < unrelated, form
+    # CLIP form: lower bound 0, approached as the temperature falls.
+    assert 0 <= float(alignment_loss(z, z, form="clip", temperature=0.01)) < float(
+        alignment_loss(z, z, form="clip", temperature=0.1))
+    with pytest.raises(ValueError, match="form must be one of"):
+        alignment_loss(z, z, form="cosine")
+    with pytest.raises(ValueError, match="al_form must be one of"):
+        CoreSleepLoss(al_form="cosine")
+
+
+def _alignment_by_hand(a: np.ndarray, b: np.ndarray) -> float:
+    """Eq. 10 for one pair, written with loops: CE(a b^T, I) + CE(b a^T, I), mean over windows and rows."""
+    total = 0.0
+    for x, y in ((a, b), (b, a)):
+        losses = []
+        for row in range(x.shape[0]):
+            for i in range(x.shape[1]):
+                scores = [float(np.dot(x[row, i], y[row, j])) for j in range(y.shape[1])]
+                log_norm = np.log(np.sum(np.exp(scores)))
+                losses.append(log_norm - scores[i])
+        total += float(np.mean(losses))
+    return total
+
+
+def test_alignment_loss_paper_form_equals_eq10_by_hand():
+    # Two sequences of three windows in 2-D, numbers small enough to check on paper.
+    a = np.array([[[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], [[0.5, -1.0], [2.0, 0.0], [0.0, 0.0]]])
+    b = np.array([[[0.8, 0.1], [0.2, 0.9], [1.0, 0.5]], [[0.0, -1.0], [1.0, 0.5], [-0.5, 0.0]]])
+    # First sequence, window 0 of a: scores against b are (0.8, 0.2, 1.0) -> loss log(e^.8 + e^.2 + e) - .8.
+    assert np.isclose(np.log(np.exp(0.8) + np.exp(0.2) + np.exp(1.0)) - 0.8, 1.0189, atol=1e-4)
+    got = alignment_loss(torch.tensor(a), torch.tensor(b))  # the default is the paper's form
+    assert np.isclose(float(got), _alignment_by_hand(a, b), rtol=1e-10)
+    # The CLIP form is a different number on the same batch (cosine / 0.1).
+    unit = lambda x: x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-12)
+    clip = alignment_loss(torch.tensor(a), torch.tensor(b), form="clip", temperature=0.1)
+    assert np.isclose(float(clip), _alignment_by_hand(unit(a) / np.sqrt(0.1), unit(b) / np.sqrt(0.1)), rtol=1e-6)
+    assert not np.isclose(float(clip), float(got))
+    # CoRe-Sleep's objective uses it with lambda_A = 0.1 on the per-epoch unimodal representations.
+    model = fl.create_model("core_sleep_mid_late", SPECS, 5, **SMALL)
+    batch = {"inputs": _inputs(3), "mask": torch.ones(3, 2, dtype=torch.bool), "label": torch.randint(0, 5, (3, 5))}
+    terms = CoreSleepLoss(ms=False, al=True).terms(model, batch)
+    out = model(batch["inputs"], batch["mask"], return_all=True)
+    z = {m: out.epoch_embeddings[m].detach().double().numpy() for m in ("eeg", "eog")}
+    assert np.isclose(float(terms["al"].detach()), 0.1 * _alignment_by_hand(z["eeg"], z["eog"]), rtol=1e-4)
 
 
 def test_losses_use_only_present_modalities():
@@ -106,6 +147,45 @@ def test_losses_use_only_present_modalities():
     assert set(terms) == {"ce", "ms", "al"} and all(torch.isfinite(t) for t in terms.values())
     eeg_only = dict(batch, mask=torch.tensor([[1, 0]] * 4, dtype=torch.bool))
     assert float(CoreSleepLoss(ms=False, al=True).terms(model, eeg_only)["al"].detach()) == 0.0
+
+
+def _ce_per_sample(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Mean CE over the epochs of each sample: logits (B, L, C), labels (B, L) -> (B,)."""
+    return torch.nn.functional.cross_entropy(logits.transpose(1, 2), labels, reduction="none").mean(1)
+
+
+@pytest.mark.parametrize("share_predictor", [False, True])
+def test_incomplete_data_counts_a_unimodal_patients_loss_once(share_predictor):
+    # Fig. 4 as the paper trains it: a patient with one modality contributes its unimodal CE once;
+    # MS and AL come from the multimodal patients only.
+    torch.manual_seed(0)
+    model = fl.create_model("core_sleep_core", SPECS, 5, **SMALL, share_predictor=share_predictor)
+    model.single_modality_head = True  # as train_model sets it for models trained with MS
+    loss = CoreSleepLoss(ms=True, al=True)
+    labels = torch.randint(0, 5, (3, 5), generator=torch.Generator().manual_seed(1))
+    # 1. A batch with one EEG-only patient: the whole objective is exactly one CE term.
+    alone = {"inputs": _inputs(1), "mask": torch.tensor([[True, False]]), "label": labels[:1]}
+    out = model(alone["inputs"], alone["mask"], return_all=True)
+    one_ce = _ce_per_sample(out.epoch_modality_logits["eeg"], labels[:1])[0]
+    terms = loss.terms(model, alone)
+    torch.testing.assert_close(loss(model, alone), one_ce)
+    assert float(terms["ms"]) == 0.0 and float(terms["al"]) == 0.0
+    # 2. Two multimodal patients and one EEG-only patient: the objective assembled term by term.
+    mixed = {"inputs": _inputs(3), "mask": torch.tensor([[True, True], [True, True], [True, False]]), "label": labels}
+    out = model(mixed["inputs"], mixed["mask"], return_all=True)
+    ce = _ce_per_sample(out.epoch_logits, labels)
+    torch.testing.assert_close(ce[2], _ce_per_sample(out.epoch_modality_logits["eeg"], labels)[2])
+    ms = sum(_ce_per_sample(out.epoch_modality_logits[m], labels)[:2].mean() for m in ("eeg", "eog"))
+    al = 0.1 * alignment_loss(out.epoch_embeddings["eeg"][:2], out.epoch_embeddings["eog"][:2])
+    torch.testing.assert_close(loss(model, mixed), ce.mean() + ms + al)
+    # 3. The unimodal patient's gradient is that of its one CE term (weight 1/3 in the batch mean).
+    x = {m: v.clone().requires_grad_(True) for m, v in mixed["inputs"].items()}
+    loss(model, dict(mixed, inputs=x)).backward()
+    x1 = {m: v[2:].clone().requires_grad_(True) for m, v in mixed["inputs"].items()}
+    out1 = model(x1, mixed["mask"][2:], return_all=True)
+    (_ce_per_sample(out1.epoch_modality_logits["eeg"], labels[2:]).sum() / 3).backward()
+    torch.testing.assert_close(x["eeg"].grad[2], x1["eeg"].grad[0])
+    assert float(x["eog"].grad[2].abs().max()) == 0.0  # the absent modality gets nothing
 
 
 def _night(subject, corruptions=()):
@@ -198,3 +278,17 @@ def test_pooled_comparisons_resample_nights_of_every_seed():
     row = table.iloc[0]
     assert row["n_units"] == 9 and row["seeds"] == 3
     assert row["ci_low"] > 0  # a perfect model beats a half-random one on every resample
+
+
+def test_incomplete_plan_has_the_regime_the_paper_warns_about():
+    # Fig. 4, point 3 of the paper: far more unimodal subjects of one modality than multimodal ones.
+    for profile in ("smoke", "standard", "extended", "full"):
+        settings = C.settings_for(profile)
+        plan = C.incomplete_plan(settings)
+        one_modality = [k for s in ("eeg", "eog") for k in plan.get(s, [])]
+        assert max(one_modality) >= 1.5 * settings.incomplete_base, (profile, plan)
+        assert all(ks[0] == 0 for ks in plan.values())
+    with pytest.raises(ValueError, match="scenarios must be"):
+        C.incomplete_plan(C.with_overrides(C.settings_for("smoke"), incomplete_flood=(("emg", 3),)))
+    assert C.row_name("CoRe", "MS+AL-clip") == "CoRe-Sleep (MS + AL, CLIP form)"
+    assert C.row_name("Mid-Late", "AL") == "Mid-Late + AL"
