@@ -35,7 +35,7 @@ from fusionlab.models.encoders.resnet import ResNetImageEncoder
 from fusionlab.models.multimodal import MultimodalNet
 from fusionlab.models.registry import create_model, get_entry, register
 from fusionlab.models.spec import ModalitySpec, count_parameters
-from fusionlab.reference.qin import QIN_PARAMETERS
+from fusionlab.studies.step_fusion.reference import QIN_PARAMETERS
 
 PAPER = "Qin et al. (Step Fusion)"
 EXAMPLE_SPECS = {"image": ModalitySpec("image", (1, 32, 32), kind="image"),

@@ -103,7 +103,7 @@ def _written(before: dict[Path, int], after: dict[Path, int]) -> list[Path]:
 
 def execute(notebook: Path, output_dir: Path) -> Execution:
     """Execute ``notebook`` in the smoke profile with papermill; never raises for a failing lesson."""
-    from fusionlab.notebook_runner import execute_notebook
+    from fusionlab.cli.notebook_runner import execute_notebook
 
     for name, value in SMOKE_ENV.items():
         os.environ.setdefault(name, value)  # the kernel inherits them

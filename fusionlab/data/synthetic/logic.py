@@ -29,7 +29,7 @@ import numpy as np
 import torch
 from scipy.stats import norm
 
-from fusionlab.batches import MultimodalTensorDataset
+from fusionlab.data.batches import MultimodalTensorDataset
 from fusionlab.models.spec import ModalitySpec
 
 LOGIC_RULES = ("and", "xor", "three_class")
