@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from fusionlab.data.batches import MultimodalTensorDataset
-from fusionlab.models.spec import ModalitySpec
+from fusionlab.data.spec import ModalitySpec
 from fusionlab.spectral import cwt_scalogram, fft_spectrum
 
 DOMAINS = ("time", "tf", "freq")

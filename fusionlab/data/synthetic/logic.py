@@ -30,7 +30,7 @@ import torch
 from scipy.stats import norm
 
 from fusionlab.data.batches import MultimodalTensorDataset
-from fusionlab.models.spec import ModalitySpec
+from fusionlab.data.spec import ModalitySpec
 
 LOGIC_RULES = ("and", "xor", "three_class")
 MODALITY_NAMES = ("m1", "m2", "m3", "m4")

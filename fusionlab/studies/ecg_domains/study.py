@@ -38,7 +38,7 @@ import torch
 from torch.nn import functional as F
 
 from fusionlab.data.balance import BALANCING, balance_beats, class_weights
-from fusionlab.data.mitdb import DS1, DS2, load_mitdb_beats, record_split
+from fusionlab.data.mitdb import SMOKE_RECORDS, available_records, load_mitdb_beats, record_split
 from fusionlab.feature_cache import cached_result
 from fusionlab.models.ecg_domains import ecg_domain_net
 from fusionlab.repro import get_device, seed_everything
@@ -197,17 +197,6 @@ class EcgDomainResult:
     train_beats_per_s: dict
     folds: list
     seed_scores: pd.DataFrame = field(default_factory=pd.DataFrame)
-
-
-def available_records(folder: str | Path) -> list[str]:
-    """DS1/DS2 records (paced records excluded) whose header is in ``folder``."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise FileNotFoundError(f"MITDB_DIR not found: {folder} (expected a folder of WFDB records)")
-    found = sorted(r for r in (*DS1, *DS2) if (folder / f"{r}.hea").is_file())
-    if not found:
-        raise FileNotFoundError(f"{folder}: no MIT-BIH DS1/DS2 record headers (e.g. 101.hea) found")
-    return found
 
 
 def load_ecg_beats(folder: str | Path, settings: EcgSettings):
@@ -413,7 +402,6 @@ def _run_ecg_domains(folder: Path, protocol: str, settings: EcgSettings, device:
         folds=fold_info, seed_scores=pd.DataFrame(seed_rows))
 
 
-SMOKE_RECORDS = ("201", "203", "207", "208", "209", "223")  # few DS1 records that hold all of N, S, V and F
 CLASS_MODELS = ("1D-CNN", "Hybrid 1", "Rhythm only", "1D-CNN + rhythm", "Hybrid 1 + rhythm")
 CLASS_VIEWS = ViewSettings(n_scales=16, time_pool=3)  # 16 x 30 scalograms: a 2D-CNN epoch ~2x faster than 24 x 45
 

@@ -32,7 +32,7 @@ import torch
 from fusionlab.data.balance import balance_beats
 from fusionlab.data.batches import MultimodalTensorDataset
 from fusionlab.data.ett import EttWindows, ett_path, load_ett, make_ett_windows
-from fusionlab.data.mitdb import load_mitdb_beats
+from fusionlab.data.mitdb import SMOKE_RECORDS, available_records, load_mitdb_beats
 from fusionlab.feature_cache import cached_result
 from fusionlab.models import ModalitySpec, count_parameters
 from fusionlab.models.step_fusion import ALIGNMENTS, qin_net
@@ -40,7 +40,6 @@ from fusionlab.repro import get_device, seed_everything
 from fusionlab.spectral import imaging
 from fusionlab.spectral.beat_views import beat_time_view
 from fusionlab.stats.mitdb_protocol import CLASSES, drop_unscored, make_folds, resolve_protocol
-from fusionlab.studies.ecg_domains.study import available_records
 from fusionlab.studies.step_fusion.forecast_baselines import (
     fit_linear_forecaster,
     flatten_windows,
@@ -324,7 +323,6 @@ def study_settings(profile: str, *, protocol: str = "auto", seed: int = 0) -> Qi
     ``full``: 5 folds, 20000 beats per class, every window, 30 epochs (GPU).
     """
     from fusionlab.profiles import pick
-    from fusionlab.studies.ecg_domains.study import SMOKE_RECORDS
 
     return pick(profile,
                 smoke=QinSettings(records=SMOKE_RECORDS, n_folds=2, max_majority=300, num_epochs=1, d_model=32,
