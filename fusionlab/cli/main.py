@@ -96,8 +96,8 @@ def add_train_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "train", help="train one model from a JSON run file (also under torchrun)",
         description="Train one model from a JSON run file. For several GPUs or processes: "
-                    "torchrun --standalone --nproc_per_node=N -m fusionlab.training_run --config RUN.json")
-    parser.add_argument("--config", required=True, help="JSON run file (see fusionlab.training_run)")
+                    "torchrun --standalone --nproc_per_node=N -m fusionlab.train.distributed --config RUN.json")
+    parser.add_argument("--config", required=True, help="JSON run file (see fusionlab.train.distributed)")
     parser.set_defaults(handler=_run_train)
 
 

@@ -22,8 +22,6 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-from sklearn.decomposition import PCA
-from sklearn.feature_selection import mutual_info_regression
 
 
 def _check(x: np.ndarray, name: str) -> np.ndarray:
@@ -41,6 +39,8 @@ def principal_components(x: np.ndarray, k: int = 3, seed: int = 0) -> np.ndarray
     """The first ``min(k, n_features)`` principal components of ``x (n, p)``, each scaled to unit variance."""
     x = _check(x, "x")
     k = min(k, x.shape[1])
+    from sklearn.decomposition import PCA  # scikit-learn's decomposition loads only where it is used
+
     z = PCA(n_components=k, random_state=seed).fit_transform(x)
     return z / np.maximum(z.std(axis=0, keepdims=True), 1e-12)
 
@@ -66,6 +66,8 @@ def mutual_information_between(a: np.ndarray, b: np.ndarray, k: int = 3, n_neigh
     if len(za) > max_samples:
         rows = np.random.default_rng(seed).choice(len(za), max_samples, replace=False)
         za, zb = za[rows], zb[rows]
+    from sklearn.feature_selection import mutual_info_regression
+
     mi = [mutual_info_regression(za, zb[:, j], n_neighbors=n_neighbors, random_state=seed) for j in range(zb.shape[1])]
     return float(np.mean(mi))
 

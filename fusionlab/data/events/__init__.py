@@ -9,19 +9,31 @@
 - :mod:`~fusionlab.events.cap` -- :func:`cap_sleep_events` (CAP A-phases of fetched CAP nights).
 """
 
-from fusionlab.data.events.cap import cap_recordings, cap_sleep_events
-from fusionlab.data.events.dreams import SPINDLE_CLASSES, dreams_excerpts, dreams_spindle_events
-from fusionlab.data.events.images import RENDERINGS, render_events, spectrogram_images, trace_images
-from fusionlab.data.events.metadata import (
-    DEFAULT_FIELDS,
-    METADATA_FIELDS,
-    MetadataCoding,
-    check_fields,
-    encode_metadata,
-    metadata_coding,
-    serialize_metadata,
-)
-from fusionlab.data.events.notes import NOTE_FIELDS, clinical_notes, leaky_notes
+from fusionlab._lazy import lazy_exports
+
+# Public name -> where it lives; each submodule is imported on first use (fusionlab._lazy).
+_EXPORTS = {
+    "cap_recordings": "fusionlab.data.events.cap:cap_recordings",
+    "cap_sleep_events": "fusionlab.data.events.cap:cap_sleep_events",
+    "SPINDLE_CLASSES": "fusionlab.data.events.dreams:SPINDLE_CLASSES",
+    "dreams_excerpts": "fusionlab.data.events.dreams:dreams_excerpts",
+    "dreams_spindle_events": "fusionlab.data.events.dreams:dreams_spindle_events",
+    "RENDERINGS": "fusionlab.data.events.images:RENDERINGS",
+    "render_events": "fusionlab.data.events.images:render_events",
+    "spectrogram_images": "fusionlab.data.events.images:spectrogram_images",
+    "trace_images": "fusionlab.data.events.images:trace_images",
+    "DEFAULT_FIELDS": "fusionlab.data.events.metadata:DEFAULT_FIELDS",
+    "METADATA_FIELDS": "fusionlab.data.events.metadata:METADATA_FIELDS",
+    "MetadataCoding": "fusionlab.data.events.metadata:MetadataCoding",
+    "check_fields": "fusionlab.data.events.metadata:check_fields",
+    "encode_metadata": "fusionlab.data.events.metadata:encode_metadata",
+    "metadata_coding": "fusionlab.data.events.metadata:metadata_coding",
+    "serialize_metadata": "fusionlab.data.events.metadata:serialize_metadata",
+    "NOTE_FIELDS": "fusionlab.data.events.notes:NOTE_FIELDS",
+    "clinical_notes": "fusionlab.data.events.notes:clinical_notes",
+    "leaky_notes": "fusionlab.data.events.notes:leaky_notes",
+}
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 __all__ = [
     "DEFAULT_FIELDS", "METADATA_FIELDS", "NOTE_FIELDS", "RENDERINGS", "SPINDLE_CLASSES", "MetadataCoding",
