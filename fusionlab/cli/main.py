@@ -16,13 +16,12 @@ from collections.abc import Callable, Sequence
 
 def _run_fetch(args: argparse.Namespace) -> int:
     from fusionlab.data.errors import FetchError
-    from fusionlab.data.fetchers import DATASETS, fetch, list_cached
+    from fusionlab.data.fetchers import DATASETS, cached_rows, fetch
 
     if args.list or args.dataset is None:
-        table = list_cached(args.dir)
-        known = {name: info.title for name, info in DATASETS.items()}
-        table.insert(1, "title", table["dataset"].map(known))
-        print(table.to_string(index=False))
+        rows = [{"dataset": row["dataset"], "title": DATASETS[row["dataset"]].title,
+                 **{k: v for k, v in row.items() if k != "dataset"}} for row in cached_rows(args.dir)]
+        print(_text_table(rows))
         if args.dataset is None and not args.list:
             print("\nname a dataset to download it, e.g. `fusionlab fetch mitdb`")
         return 0
@@ -33,6 +32,19 @@ def _run_fetch(args: argparse.Namespace) -> int:
         return 2
     print(f"{args.dataset}: verified and cached in {folder}")
     return 0
+
+
+def _text_table(rows: list[dict]) -> str:
+    """Rows as an aligned text table (numbers right-aligned), without pandas: the command stays light."""
+    columns = list(rows[0]) if rows else []
+    cells = [[str(row[c]) for c in columns] for row in rows]
+    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
+    numeric = [all(isinstance(row[c], (int, float)) for row in rows) for c in columns]
+
+    def line(values: list[str]) -> str:
+        return " ".join(v.rjust(w) if n else v.ljust(w) for v, w, n in zip(values, widths, numeric, strict=True)).rstrip()
+
+    return "\n".join([line(columns), *(line(r) for r in cells)])
 
 
 def add_fetch_parser(subparsers: argparse._SubParsersAction) -> None:

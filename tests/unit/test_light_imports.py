@@ -33,7 +33,7 @@ def test_cli_does_not_load_torch_or_heavy_dependencies(argv):
     code = ("import contextlib, io\nfrom fusionlab.cli import main\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n"
             f"    try:\n        main({argv!r})\n    except SystemExit:\n        pass")
-    assert loaded_after(code, ("torch", "scipy", *HEAVY)) == []
+    assert loaded_after(code, ("torch", "scipy", "pandas", *HEAVY)) == []
 
 
 def test_create_model_loads_no_heavy_dependency():
