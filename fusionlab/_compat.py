@@ -19,6 +19,7 @@ from typing import Any
 
 # old name -> new name (both relative to ``fusionlab.``): modules moved whole.
 MOVED: dict[str, str] = {
+    "feature_cache": "cache",
     "batches": "data.batches",
     "events.cap": "data.events.cap",
     "events.dreams": "data.events.dreams",

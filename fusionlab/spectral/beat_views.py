@@ -2,7 +2,7 @@
 
 Each view is a deterministic function of the beat window, so a synthetic beat (ADASYN) gets its
 views by the same transform, and the views of a beat set can be cached once
-(:func:`fusionlab.feature_cache.cached_features`).
+(:func:`fusionlab.cache.cached_features`).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ import torch
 
 import fusionlab as fl
 from fusionlab.data.synthetic.logic import LogicTask
-from fusionlab.feature_cache import cached_features
+from fusionlab.cache import cached_features
 from fusionlab.train.checkpoint import load_checkpoint
 from fusionlab.train.distributed import launch, load_run_spec
 from fusionlab.train.loop import TrainConfig, TrainingInterrupted, evaluate, fit, interrupt_after

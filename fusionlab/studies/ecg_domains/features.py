@@ -2,7 +2,7 @@
 
 :func:`beat_inputs` returns ``{"time", "tf", "freq", "rhythm"}`` arrays for every beat of a
 :class:`~fusionlab.data.mitdb.BeatSet`. The CWT scalograms are the costly part (tens of seconds for
-DS1 on a laptop core), so the arrays are stored with :func:`fusionlab.feature_cache.cached_features`
+DS1 on a laptop core), so the arrays are stored with :func:`fusionlab.cache.cached_features`
 under a key that holds the records, the beat positions, the view settings *and a hash of the source
 code* that computes them (:func:`code_version`): editing the transform gives a new key, never a
 stale array. Lessons 08, 09, 10 and 11 therefore share one computation.
@@ -20,7 +20,7 @@ import numpy as np
 
 from fusionlab.data.mitdb import BeatSet
 from fusionlab.data.rhythm import deviation_from_record, record_normalised_beats, rhythm_features
-from fusionlab.feature_cache import cached_features
+from fusionlab.cache import cached_features
 from fusionlab.spectral.beat_views import ViewSettings, beat_time_view, beat_views
 
 INPUT_MODULES = ("fusionlab.studies.ecg_domains.features", "fusionlab.data.rhythm", "fusionlab.spectral.beat_views", "fusionlab.spectral.cwt",

@@ -20,7 +20,7 @@ Training regime (chosen for patients the model has not seen):
   seeds' scores give the spread (:attr:`EcgDomainResult.seed_scores`).
 
 Caches: the inputs of every beat are computed once (:func:`fusionlab.studies.ecg_domains.features.beat_inputs`), and the
-whole result is pickled to ``<build>/ecg-domains/<key>.pkl``, the key hashing the settings, the
+whole result is stored (:func:`fusionlab.cache.cached_result`, no pickle) in ``<build>/ecg-domains/<key>/``, the key hashing the settings, the
 folder, the records *and the source code* of the study, so lessons 08, 10 and 11 share one training run
 and a code change never serves a stale result.
 """
@@ -39,7 +39,7 @@ from torch.nn import functional as F
 
 from fusionlab.data.balance import BALANCING, balance_beats, class_weights
 from fusionlab.data.mitdb import SMOKE_RECORDS, available_records, load_mitdb_beats, record_split
-from fusionlab.feature_cache import cached_result
+from fusionlab.cache import cached_result
 from fusionlab.models.ecg_domains import ecg_domain_net
 from fusionlab.repro import get_device, seed_everything
 from fusionlab.spectral.beat_views import ViewScaler, ViewSettings, beat_views, view_specs, views_to_dataset

@@ -33,7 +33,7 @@ from fusionlab.data.balance import balance_beats
 from fusionlab.data.batches import MultimodalTensorDataset
 from fusionlab.data.ett import EttWindows, ett_path, load_ett, make_ett_windows
 from fusionlab.data.mitdb import SMOKE_RECORDS, available_records, load_mitdb_beats
-from fusionlab.feature_cache import cached_result
+from fusionlab.cache import cached_result
 from fusionlab.models import ModalitySpec, count_parameters
 from fusionlab.models.step_fusion import ALIGNMENTS, qin_net
 from fusionlab.repro import get_device, seed_everything
