@@ -70,6 +70,7 @@ MOVED: dict[str, str] = {
 PACKAGES: dict[str, str] = {"ecg": "studies.ecg_domains", "events": "data.events"}
 # old names that became several modules: attributes are looked up in these, in order
 MERGED: dict[str, tuple[str, ...]] = {
+    "ecg": ("studies.ecg_domains",),  # its old submodules (ecg.protocol, ecg.views ...) resolve through MOVED
     "events": ("data.events", "viz.events"),
     "experiments": (),
     "reference": ("studies.hayes_sun.reference", "studies.core_sleep.reference", "studies.step_fusion.reference",
@@ -142,8 +143,6 @@ class OldNamesFinder(importlib.abc.MetaPathFinder):
         if not fullname.startswith(PREFIX):
             return None
         rest = fullname[len(PREFIX):]
-        if rest == "ecg":  # the old package is the ECG study's package (which re-exports the moved pieces)
-            return importlib.machinery.ModuleSpec(fullname, _AliasLoader(PREFIX + PACKAGES[rest]), is_package=True)
         if rest in MERGED:
             return importlib.machinery.ModuleSpec(fullname, _AliasLoader(None, MERGED[rest]), is_package=True)
         target_name = new_name(fullname)
