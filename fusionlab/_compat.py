@@ -15,6 +15,7 @@ import importlib.machinery
 import importlib.util
 import sys
 import types
+from pathlib import Path
 from typing import Any
 
 # old name -> new name (both relative to ``fusionlab.``): modules moved whole.
@@ -97,7 +98,10 @@ class _MergedModule(types.ModuleType):
 
     def __init__(self, name: str, sources: tuple[str, ...]) -> None:
         super().__init__(name, f"Old name of the package: its contents are now in {', '.join(sources) or 'studies'}.")
-        self.__path__: list[str] = []  # a package, so that old submodule names resolve through the finder
+        # A package, so that old submodule names resolve through the finder; a module someone still adds to the
+        # old folder (a branch written before the move) is found there.
+        folder = Path(__file__).resolve().parent.joinpath(*name.split(".")[1:])
+        self.__path__: list[str] = [str(folder)] if folder.is_dir() else []
         self._sources = sources
 
     def __getattr__(self, name: str) -> Any:
