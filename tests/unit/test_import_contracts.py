@@ -46,3 +46,24 @@ def test_contracts_name_every_layer_package():
     found = {p.name for p in package.iterdir() if (p / "__init__.py").is_file()}
     found |= {p.stem for p in package.glob("*.py") if not p.stem.startswith("_")}
     assert found <= named, f"not in any layer of [tool.importlinter]: {sorted(found - named)}"
+
+
+def test_the_package_itself_uses_no_old_module_name():
+    """Old names (fusionlab._compat) are for lessons and scripts; inside the package an import of one would be
+    invisible to the contracts, so every import names a module's current home."""
+    import ast
+
+    from fusionlab import _compat
+
+    old = {f"fusionlab.{name}" for name in (*_compat.MOVED, *_compat.MERGED)}
+    found = []
+    for path in sorted((ROOT / "fusionlab").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+            found += [f"{path.relative_to(ROOT)}:{node.lineno} imports {n}" for n in names
+                      if any(n == o or n.startswith(o + ".") for o in old)]
+    assert not found, "\n".join(found)
