@@ -38,10 +38,10 @@ $(STAMP): pyproject.toml
 
 notebooks: $(STAMP)
 	$(BIN)/python -m fusionlab.cli preflight $(if $(ONLY),--only $(ONLY))
-	$(BIN)/python -m fusionlab.notebook_runner --profile $(PROFILE) $(if $(ONLY),--only $(ONLY))
+	$(BIN)/python -m fusionlab.cli.notebook_runner --profile $(PROFILE) $(if $(ONLY),--only $(ONLY))
 
 course: $(STAMP)
-	$(BIN)/python -m fusionlab.exercises $(if $(ONLY),--only $(ONLY))
+	$(BIN)/python -m fusionlab.cli.exercises $(if $(ONLY),--only $(ONLY))
 
 # One thread per process: the lessons' models are small, and a fixed thread count keeps float
 # reductions in the same order on every machine, so the smoke figures match their baselines.

@@ -20,9 +20,9 @@ from pathlib import Path
 import torch
 
 import fusionlab as fl
-from fusionlab.experiments import core_sleep as cs
-from fusionlab.losses import variant_loss
 from fusionlab.models.core_sleep import PAPER_CONFIG, PAPER_SEQ_LEN
+from fusionlab.studies.core_sleep import study as cs
+from fusionlab.train.losses import variant_loss
 
 SIZES = {
     "standard": (cs.settings_for("standard").model, cs.settings_for("standard").seq_len),

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 import fusionlab as fl
-from fusionlab import ecg
+from fusionlab.studies import ecg_domains as ecg
 
 
 def main() -> int:

@@ -20,8 +20,9 @@ import numpy as np
 import torch
 
 import fusionlab as fl
-from fusionlab import ecg, throughput
 from fusionlab.models.ecg_domains import ecg_domain_net
+from fusionlab.studies import ecg_domains as ecg
+from fusionlab.train import throughput
 
 
 def main() -> int:

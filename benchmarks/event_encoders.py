@@ -27,9 +27,9 @@ import numpy as np
 import torch
 
 import fusionlab as fl
-from fusionlab.events import clinical_notes, render_events, serialize_metadata
-from fusionlab.experiments.sleep_events import default_backbones, eeg_log_mel
+from fusionlab.data.events import clinical_notes, render_events, serialize_metadata
 from fusionlab.models.encoders.cache import EmbeddingCache
+from fusionlab.studies.hayes_sun.sleep_events import default_backbones, eeg_log_mel
 
 
 def timed(fn) -> tuple[float, object]:

@@ -31,7 +31,7 @@ import torch
 from torch.profiler import ProfilerActivity, profile
 
 import fusionlab as fl
-from fusionlab.zoo import example_tokens
+from fusionlab.models.zoo import example_tokens
 
 BLOCKS = {"step_fusion": ("step_fusion", {"n_tokens": None}), "step_fusion_n8": ("step_fusion", {}),
           "lmf": ("lmf", {}), "mult_cross_attention": ("mult_cross_attention", {}), "concat": ("concat", {})}

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import nbformat
 
-from fusionlab.notebook_runner import list_notebooks
+from fusionlab.cli.notebook_runner import list_notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULT = ROOT / "benchmarks" / "results" / "lab_inline_figures.json"

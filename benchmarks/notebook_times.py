@@ -30,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from fusionlab.notebook_runner import list_notebooks
+from fusionlab.cli.notebook_runner import list_notebooks
 from fusionlab.repro import env_info
 
 TARGETS_S = {"smoke": {"__total__": 600.0}, "standard": {"__each__": 300.0, "__total__": 2700.0}}
@@ -39,7 +39,7 @@ PROFILES = ("smoke", "standard", "extended", "full")
 
 
 def run_one(name: str, profile: str, build: Path) -> dict:
-    command = [sys.executable, "-m", "fusionlab.notebook_runner", "--profile", profile, "--only", name]
+    command = [sys.executable, "-m", "fusionlab.cli.notebook_runner", "--profile", profile, "--only", name]
     env = {**os.environ, "FUSIONLAB_BUILD": str(build)}
     load_before = os.getloadavg()[0]
     tic = time.perf_counter()

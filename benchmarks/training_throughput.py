@@ -22,9 +22,9 @@ from pathlib import Path
 import torch
 
 import fusionlab as fl
-from fusionlab import throughput
 from fusionlab.data.synthetic.logic import LogicTask
 from fusionlab.models.hayes_sun import HAYES_SUN_VARIANTS
+from fusionlab.train import throughput
 
 
 def main() -> int:

@@ -61,7 +61,7 @@ def run_box(stem: str, profile: str, executed_on: str) -> list[str]:
 def course_rows() -> dict[str, dict]:
     """What each lesson teaches, from :mod:`fusionlab.course` (empty if the package cannot be imported)."""
     try:
-        from fusionlab.course import LESSONS
+        from fusionlab.cli.course import LESSONS
     except ImportError:  # the site can still be built from the notebooks alone
         return {}
     return {lesson.notebook: lesson.__dict__ for lesson in LESSONS}

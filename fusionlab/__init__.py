@@ -15,10 +15,15 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-# Subpackages and modules reachable as ``fl.<name>``, imported on first use.
+from fusionlab import _compat
+
+# Old module names (``fusionlab.batches``, ``fusionlab.experiments.core_sleep`` ...) stay importable.
+_compat.install()
+
+# Layers and modules reachable as ``fl.<name>``, imported on first use; old names (``fl.zoo``, ``fl.ecg``,
+# ``fl.robustness`` ...) resolve through ``fusionlab._compat`` to their new homes.
 _SUBMODULES = (
-    "course", "data", "dependence", "exercises", "metrics", "models", "paths", "profiles", "reference", "repro", "results",
-    "spectral", "stats", "viz",
+    "cli", "data", "models", "paths", "profiles", "repro", "results", "spectral", "stats", "studies", "train", "viz",
 )
 # Names re-exported from ``fusionlab.models``.
 _MODEL_NAMES = ("MultimodalNet", "count_parameters", "create_model", "get_entry", "list_models", "register")

@@ -9,7 +9,7 @@ with ``mask`` in the order of the dataset's ``modalities`` attribute (``True`` =
 - :class:`SleepSequenceDataset` — sequences of neighbouring 30-s epochs (CoRe-Sleep uses 21),
   built lazily from :class:`~fusionlab.data.staging.SleepEpochs` (no copy per sequence).
 - :func:`epochs_to_dataset`, :func:`beats_to_dataset`, :func:`events_to_dataset` — in-memory
-  :class:`~fusionlab.batches.MultimodalTensorDataset` for single epochs, heartbeats and sleep events
+  :class:`~fusionlab.data.batches.MultimodalTensorDataset` for single epochs, heartbeats and sleep events
   (sliced in whole batches by the trainer, much faster than collating items).
 """
 
@@ -23,7 +23,7 @@ import torch
 from torch import Tensor
 from torch.utils.data import Dataset
 
-from fusionlab.batches import MultimodalTensorDataset
+from fusionlab.data.batches import MultimodalTensorDataset
 from fusionlab.data.errors import DataFormatError, SamplingRateError
 from fusionlab.data.mitdb import BeatSet
 from fusionlab.data.staging import SleepEpochs

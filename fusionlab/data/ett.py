@@ -274,10 +274,10 @@ class EttWindows:
         return self.features.index(self.target) if self.target in self.features else None
 
     def to_dataset(self, modality: str = "series"):
-        """A regression :class:`~fusionlab.batches.MultimodalTensorDataset` with one modality ``(window, n_features)``."""
+        """A regression :class:`~fusionlab.data.batches.MultimodalTensorDataset` with one modality ``(window, n_features)``."""
         import torch
 
-        from fusionlab.batches import MultimodalTensorDataset
+        from fusionlab.data.batches import MultimodalTensorDataset
 
         return MultimodalTensorDataset({modality: torch.from_numpy(self.x)}, torch.from_numpy(self.y),
                                        task="regression")

@@ -23,11 +23,13 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from fusionlab import paths
 from fusionlab.data.errors import ChecksumError, FetchError, OfflineError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "DATASETS",
@@ -341,6 +343,13 @@ def list_cached(root: str | os.PathLike | None = None) -> pd.DataFrame:
         Columns ``dataset``, ``status`` (``"absent"``, ``"partial"`` -- an interrupted download,
         ``"complete"``, ``"unverified"`` -- files put there by hand), ``files``, ``size_mb``, ``path``.
     """
+    import pandas as pd
+
+    return pd.DataFrame(cached_rows(root))
+
+
+def cached_rows(root: str | os.PathLike | None = None) -> list[dict]:
+    """The rows of :func:`list_cached` as dicts (for the ``fusionlab`` command, which does not load pandas)."""
     rows = []
     for name in DATASETS:
         folder = dataset_dir(name, root)
@@ -355,4 +364,4 @@ def list_cached(root: str | os.PathLike | None = None) -> pd.DataFrame:
             status = "unverified"
         rows.append({"dataset": name, "status": status, "files": len(files),
                      "size_mb": round(sum(p.stat().st_size for p in files) / 2**20, 1), "path": str(folder)})
-    return pd.DataFrame(rows)
+    return rows

@@ -479,3 +479,18 @@ def intra_patient_random_split(n_beats: int, *, test_fraction: float = 0.2, seed
     order = np.random.default_rng(seed).permutation(n_beats)
     n_test = round(test_fraction * n_beats)
     return np.sort(order[n_test:]), np.sort(order[:n_test])
+
+
+# Few DS1 records that hold all of N, S, V and F: the smoke profile of the MIT-BIH studies (ECG domains, Step Fusion).
+SMOKE_RECORDS: tuple[str, ...] = ("201", "203", "207", "208", "209", "223")
+
+
+def available_records(folder: str | Path) -> list[str]:
+    """DS1/DS2 records (paced records excluded) whose header is in ``folder``."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"MITDB_DIR not found: {folder} (expected a folder of WFDB records)")
+    found = sorted(r for r in (*DS1, *DS2) if (folder / f"{r}.hea").is_file())
+    if not found:
+        raise FileNotFoundError(f"{folder}: no MIT-BIH DS1/DS2 record headers (e.g. 101.hea) found")
+    return found

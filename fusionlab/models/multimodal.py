@@ -11,16 +11,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import torch
 from torch import Tensor, nn
 
+from fusionlab.models.base import FusionModel, FusionOutput
 from fusionlab.models.fusion.base import FusionBlock, masked_mean
-from fusionlab.models.spec import ModalitySpec, resolve_modality_mask
+from fusionlab.models.spec import ModalitySpec
 
 
 @dataclass
-class MultimodalOutput:
-    """Everything :meth:`MultimodalNet.forward` computes when ``return_all=True``.
+class MultimodalOutput(FusionOutput):
+    """Everything :meth:`MultimodalNet.forward` computes when ``return_all=True`` (the fields of
+    :class:`~fusionlab.models.base.FusionOutput`).
 
     Attributes
     ----------
@@ -33,14 +34,8 @@ class MultimodalOutput:
     mask : Tensor, shape (batch, n_modalities), bool
     """
 
-    logits: Tensor
-    fused: Tensor
-    embeddings: dict[str, Tensor]
-    modality_logits: dict[str, Tensor]
-    mask: Tensor
 
-
-class MultimodalNet(nn.Module):
+class MultimodalNet(FusionModel):
     """Encoders -> fusion -> classification head, with an explicit modality mask.
 
     Parameters
@@ -104,41 +99,11 @@ class MultimodalNet(nn.Module):
             else None
         )
 
-    # ------------------------------------------------------------------ checks
-    def _check_inputs(self, inputs: Mapping[str, Tensor]) -> int:
-        if not isinstance(inputs, Mapping):
-            raise TypeError(f"inputs must be a dict {{modality: tensor}}, got {type(inputs).__name__}")
-        missing = [m for m in self.modalities if m not in inputs]
-        if missing:
-            raise KeyError(
-                f"inputs has no modality {missing[0]!r}; expected keys {list(self.modalities)}, got "
-                f"{list(inputs)}. To drop a modality, pass zeros of its shape and mask it out."
-            )
-        extra = [k for k in inputs if k not in self.modalities]
-        if extra:
-            raise KeyError(f"inputs has unknown modality {extra[0]!r}; this model takes {list(self.modalities)}")
-        batch_sizes = {m: inputs[m].shape[0] for m in self.modalities}
-        if len(set(batch_sizes.values())) != 1:
-            raise ValueError(f"all modalities must have the same batch size, got {batch_sizes}")
-        if self.specs is not None:
-            for m in self.modalities:
-                expected = tuple(self.specs[m].shape)
-                found = tuple(inputs[m].shape[1:])
-                if found != expected:
-                    raise ValueError(
-                        f"modality {m!r}: expected per-sample shape {expected} (input (batch, {', '.join(map(str, expected))})), "
-                        f"got {tuple(inputs[m].shape)}"
-                    )
-        return next(iter(batch_sizes.values()))
-
     # ----------------------------------------------------------------- forward
     def encode(self, inputs: Mapping[str, Tensor], mask: Tensor) -> dict[str, Tensor]:
         """Tokens ``(B, L_m, d)`` of each modality; masked samples' inputs are zeroed first."""
         tokens: dict[str, Tensor] = {}
-        for i, m in enumerate(self.modalities):
-            x = inputs[m]
-            present = mask[:, i].view(-1, *([1] * (x.dim() - 1)))
-            x = torch.where(present, x, torch.zeros((), dtype=x.dtype, device=x.device))
+        for m, x in self.zero_masked(inputs, mask).items():
             t = self.encoders[m](x)
             if t.dim() != 3 or t.shape[0] != x.shape[0] or t.shape[-1] != self.d_model:
                 raise ValueError(
@@ -164,9 +129,8 @@ class MultimodalNet(nn.Module):
         return_all : bool
             Return a :class:`MultimodalOutput` instead of the logits alone.
         """
-        batch = self._check_inputs(inputs)
-        device = next(iter(inputs.values())).device
-        mask = resolve_modality_mask(mask, self.modalities, batch, device)
+        batch = self.check_inputs(inputs)
+        mask = self.resolve_mask(mask, batch, next(iter(inputs.values())).device)
         tokens = self.encode(inputs, mask)
         fused = self.fusion(tokens, mask)
         logits = self.head(self.dropout(fused))

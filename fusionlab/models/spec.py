@@ -1,39 +1,14 @@
-"""What a model needs to know about one modality, and parameter counting."""
+"""Parameter counting and the modality mask; :class:`ModalitySpec` (what a model needs to know about one
+modality) lives with the data, in :mod:`fusionlab.data.spec`, and is re-exported here."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 import torch
 from torch import Tensor, nn
 
-
-@dataclass(frozen=True)
-class ModalitySpec:
-    """Shape of one modality's input, without the batch dimension.
-
-    Parameters
-    ----------
-    name : str
-        Modality name, the key of the input dict (``"eeg"``, ``"text"``, ``"m1"``...).
-    shape : tuple of int
-        Per-sample input shape, e.g. ``(n_tokens, n_features)`` for a token sequence,
-        ``(n_times,)`` for a 1-D signal, ``(channels, height, width)`` for an image.
-    kind : str
-        Free-text kind used by encoders that accept several layouts (``"tokens"``, ``"signal"``,
-        ``"image"``, ``"text"``...).
-    """
-
-    name: str
-    shape: tuple[int, ...]
-    kind: str = "tokens"
-
-    def __post_init__(self) -> None:
-        if not self.name or not isinstance(self.name, str):
-            raise ValueError(f"ModalitySpec.name must be a non-empty string, got {self.name!r}")
-        if not self.shape or any(int(s) <= 0 for s in self.shape):
-            raise ValueError(f"ModalitySpec {self.name!r}: shape must be positive ints, got {self.shape!r}")
+from fusionlab.data.spec import ModalitySpec  # noqa: F401  (re-exported: fusionlab.models.ModalitySpec)
 
 
 def count_parameters(module: nn.Module, trainable_only: bool = False) -> int:

@@ -35,7 +35,10 @@ from fusionlab.models.encoders.resnet import ResNetImageEncoder
 from fusionlab.models.multimodal import MultimodalNet
 from fusionlab.models.registry import create_model, get_entry, register
 from fusionlab.models.spec import ModalitySpec, count_parameters
-from fusionlab.reference.qin import QIN_PARAMETERS
+
+# Qin et al., Table 7: parameters of the whole model with CNN + LSTM (and Transformer + ViT) encoders; printed by
+# parameter_table beside ours (fusionlab.studies.step_fusion.reference re-exports it with the paper's other numbers).
+QIN_PARAMETERS = {"SF": (70e6, 282e6), "LMF": (71e6, 283e6), "Cross-attention": (160e6, 370e6)}
 
 PAPER = "Qin et al. (Step Fusion)"
 EXAMPLE_SPECS = {"image": ModalitySpec("image", (1, 32, 32), kind="image"),

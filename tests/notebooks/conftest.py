@@ -57,7 +57,7 @@ class StudentRuns:
     def student_notebook(self, path: Path) -> Path:
         """The student copy of ``path``, written (for every lesson at once) on first use."""
         from fusionlab import exercises
-        from fusionlab.notebook_runner import list_notebooks
+        from fusionlab.cli.notebook_runner import list_notebooks
 
         if not self._built:
             shutil.rmtree(self.course_dir, ignore_errors=True)

@@ -35,7 +35,7 @@ BASELINES = TESTS / "baselines"
 RESULT_BASELINES = BASELINES / "results"
 # The environment of `make test` (see the Makefile); set here too so a bare pytest or `make baselines` agrees.
 SMOKE_ENV = {"OMP_NUM_THREADS": "1", "FUSIONLAB_PROFILE": PROFILE}
-# The lessons in notebooks/ are the instructor version: every exercise check must pass (fusionlab.exercises).
+# The lessons in notebooks/ are the instructor version: every exercise check must pass (fusionlab.cli.exercises).
 INSTRUCTOR_ENV = {"FUSIONLAB_EXERCISES": "strict"}
 # The kernel draws with the backend a Jupyter kernel uses by default (what a student sees in JupyterLab), not
 # the Agg that `make test` sets for the test process: under Agg, IPython registers no image formatter for
@@ -153,7 +153,7 @@ def execute_student(notebook: Path, output_dir: Path) -> Execution:
 
 
 def _execute(notebook: Path, output_dir: Path) -> Execution:
-    from fusionlab.notebook_runner import execute_notebook
+    from fusionlab.cli.notebook_runner import execute_notebook
 
     dirs = output_dirs()
     globs = {"figures": "*.png", "real_figures": "*.png", "results": f"*{SUFFIX}"}

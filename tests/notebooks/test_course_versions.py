@@ -3,7 +3,7 @@
 - Instructor version (the lessons in ``notebooks/`` as committed): the session's one smoke execution runs
   with ``FUSIONLAB_EXERCISES=strict`` (see ``regression_harness.execute``), so a failing exercise check stops
   the lesson; here we also require that each exercise printed "RIGHT".
-- Student version (solutions removed, ``fusionlab.exercises.student_version``): a second, separate smoke
+- Student version (solutions removed, ``fusionlab.cli.exercises.student_version``): a second, separate smoke
   execution per lesson (``student_runs``), writing to a scratch build folder; every cell must run, the last
   cell must print "all checks passed", and every exercise must say "not done yet".
 """
@@ -17,7 +17,7 @@ import pytest
 import regression_harness as harness
 
 from fusionlab import exercises
-from fusionlab.notebook_runner import list_notebooks
+from fusionlab.cli.notebook_runner import list_notebooks
 
 NOTEBOOKS = list_notebooks()
 

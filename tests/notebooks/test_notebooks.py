@@ -14,7 +14,7 @@ import pytest
 import regression_harness as harness
 
 from fusionlab import paths
-from fusionlab.notebook_runner import list_notebooks
+from fusionlab.cli.notebook_runner import list_notebooks
 
 NOTEBOOKS = list_notebooks()
 
@@ -108,8 +108,8 @@ def test_event_notebook_runs_on_cap_files(tmp_path, monkeypatch):
     This second version of 06 writes its figures and results under its own build folder, so the
     session's smoke outputs (and their regression) stay those of the default version.
     """
+    from fusionlab.cli.notebook_runner import execute_notebook
     from fusionlab.data.synthetic import synthetic_event_dataset, write_cap_nights
-    from fusionlab.notebook_runner import execute_notebook
 
     monkeypatch.setenv("FUSIONLAB_BUILD", str(tmp_path / "build"))  # the kernel inherits it
     events = synthetic_event_dataset(240, seed=1, n_subjects=8)

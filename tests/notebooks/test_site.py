@@ -23,7 +23,7 @@ import pytest
 import regression_harness as harness
 
 from fusionlab import paths
-from fusionlab.notebook_runner import list_notebooks
+from fusionlab.cli.notebook_runner import list_notebooks
 
 NOTEBOOKS = list_notebooks()
 BUILD_SCRIPT = paths.repo_root() / "book" / "build_book.py"

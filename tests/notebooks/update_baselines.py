@@ -23,7 +23,7 @@ import time
 
 import regression_harness as harness
 
-from fusionlab.notebook_runner import list_notebooks
+from fusionlab.cli.notebook_runner import list_notebooks
 from fusionlab.results import SUFFIX, load_results
 
 

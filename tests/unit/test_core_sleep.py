@@ -8,11 +8,11 @@ import torch
 
 import fusionlab as fl
 from fusionlab.data.synthetic import Corruption, make_night
-from fusionlab.experiments import core_sleep as C
-from fusionlab.experiments.core_sleep_data import features_from_synthetic, sequence_dataset, window_starts
-from fusionlab.losses import CoreSleepLoss, alignment_loss
 from fusionlab.models.core_sleep import CORE_SLEEP_VARIANTS, core_sleep_specs, unimodal_equivalent
-from fusionlab.robustness import detect_noisy_nights, detector_agreement, true_noisy_nights
+from fusionlab.studies.core_sleep import study as C
+from fusionlab.studies.core_sleep.data import features_from_synthetic, sequence_dataset, window_starts
+from fusionlab.studies.core_sleep.robustness import detect_noisy_nights, detector_agreement, true_noisy_nights
+from fusionlab.train.losses import CoreSleepLoss, alignment_loss
 
 SPECS = core_sleep_specs(seq_len=5, n_frames=6, n_freqs=10)
 SMALL = {"d_model": 16, "n_heads": 2, "d_ff": 32, "inner_depth": 2, "outer_depth": 2, "dropout": 0.0}

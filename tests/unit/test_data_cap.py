@@ -97,7 +97,7 @@ def test_bad_time(tmp_path):
 
 
 def test_cap_sleep_events_for_notebook_06(tmp_path):
-    from fusionlab import events as ev
+    from fusionlab.data import events as ev
 
     edf, txt = write_cap(tmp_path)
     (tmp_path / "n98.edf").write_bytes(edf.read_bytes())
@@ -118,7 +118,7 @@ def test_cap_sleep_events_for_notebook_06(tmp_path):
 
 
 def test_cap_sleep_events_bad_folders(tmp_path):
-    from fusionlab import events as ev
+    from fusionlab.data import events as ev
 
     with pytest.raises(FileNotFoundError, match="does not exist.*fetch cap"):
         ev.cap_sleep_events(tmp_path / "nowhere")
@@ -130,7 +130,7 @@ def test_cap_sleep_events_bad_folders(tmp_path):
 
 
 def test_synthetic_events_round_trip_through_cap_files(tmp_path):
-    from fusionlab import events as ev
+    from fusionlab.data import events as ev
     from fusionlab.data.synthetic import synthetic_event_dataset, write_cap_nights
 
     events = synthetic_event_dataset(30, seed=3, n_subjects=3)

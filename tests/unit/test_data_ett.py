@@ -17,7 +17,7 @@ from fusionlab.data.ett import (
     load_ett,
     make_ett_windows,
 )
-from fusionlab.forecast_baselines import (
+from fusionlab.studies.step_fusion.forecast_baselines import (
     fit_linear_forecaster,
     flatten_windows,
     last_value_forecast,

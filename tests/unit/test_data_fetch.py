@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from fusionlab.cli import main
+from fusionlab.cli.main import main
 from fusionlab.data import fetch as fetch_fn
 from fusionlab.data.errors import ChecksumError, FetchError, OfflineError
 from fusionlab.data.fetchers import (

@@ -8,8 +8,9 @@ import pytest
 import torch
 
 import fusionlab as fl
-from fusionlab import dependence, ecg
 from fusionlab.data.mitdb import BeatSet
+from fusionlab.stats import dependence
+from fusionlab.studies import ecg_domains as ecg
 
 
 def _beats(records_labels, n_times=90, seed=0):

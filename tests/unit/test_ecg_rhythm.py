@@ -8,10 +8,10 @@ import pytest
 import torch
 
 import fusionlab as fl
-from fusionlab import ecg
+from fusionlab.data import rhythm
 from fusionlab.data.mitdb import BeatSet, rr_features
-from fusionlab.ecg import rhythm
-from fusionlab.ecg.experiment import ADASYN_SUFFIX, MODEL_DOMAINS, without_rhythm
+from fusionlab.studies import ecg_domains as ecg
+from fusionlab.studies.ecg_domains.study import ADASYN_SUFFIX, MODEL_DOMAINS, without_rhythm
 
 
 def _record_rr(rr_seconds, name):

@@ -8,7 +8,7 @@ import torch
 from torch.nn import functional as F
 
 import fusionlab as fl
-from fusionlab.events import encode_metadata
+from fusionlab.data.events import encode_metadata
 from fusionlab.models import ModalitySpec
 from fusionlab.models.encoders.backbones import (
     PretrainedWeightsUnavailable,

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import fusionlab as fl
-from fusionlab.events import (
+from fusionlab.data.events import (
     check_fields,
     clinical_notes,
     dreams_spindle_events,
@@ -15,7 +15,7 @@ from fusionlab.events import (
     render_events,
     serialize_metadata,
 )
-from fusionlab.experiments import sleep_events as se
+from fusionlab.studies.hayes_sun import sleep_events as se
 
 
 @pytest.fixture(scope="module")

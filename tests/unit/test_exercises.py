@@ -3,7 +3,7 @@
 import nbformat
 import pytest
 
-from fusionlab import exercises
+from fusionlab.cli import exercises
 
 CELL = '''import numpy as np
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from fusionlab.cli import main as cli_main
+from fusionlab.cli.main import main as cli_main
 from fusionlab.data import course_data
 from fusionlab.data.course_checksums import COURSE_FILES
 from fusionlab.data.fetchers import list_cached

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import mean_absolute_error, mean_squared_error
 
-from fusionlab.forecast_stats import bootstrap_error, compare_regressors, paired_error_bootstrap
+from fusionlab.stats.forecast_errors import bootstrap_error, compare_regressors, paired_error_bootstrap
 
 
 def ar1(n: int, phi: float, seed: int) -> np.ndarray:

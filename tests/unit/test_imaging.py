@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from fusionlab.imaging import gramian_angular_field, recurrence_plot, render_waveform
+from fusionlab.spectral.imaging import gramian_angular_field, recurrence_plot, render_waveform
 
 
 def test_gasf_equals_its_definition():

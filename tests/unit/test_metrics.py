@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from fusionlab import metrics
+from fusionlab.train import metrics
 
 
 def test_perfect_predictions():

@@ -9,7 +9,7 @@ import fusionlab as fl
 from fusionlab.models.encoders import FrozenEncoder, ModalityTransformerEncoder
 from fusionlab.models.pretraining import frozen_encoders, pretrain_frozen_encoders
 from fusionlab.models.spec import ModalitySpec
-from fusionlab.zoo import example_inputs
+from fusionlab.models.zoo import example_inputs
 
 SPECS = {"a": ModalitySpec("a", (4, 1)), "b": ModalitySpec("b", (6, 2))}
 

@@ -8,7 +8,7 @@ from torch.nn import functional as F
 
 import fusionlab as fl
 from fusionlab.models import ModalitySpec, register
-from fusionlab.zoo import example_inputs, example_tokens, mask_invariance_gap
+from fusionlab.models.zoo import example_inputs, example_tokens, mask_invariance_gap
 
 FUSION_BLOCKS = fl.list_models(kind="fusion")
 MODELS = fl.list_models(kind="model")

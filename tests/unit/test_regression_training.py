@@ -7,9 +7,9 @@ import pytest
 import torch
 
 import fusionlab as fl
-from fusionlab.batches import MultimodalTensorDataset
+from fusionlab.data.batches import MultimodalTensorDataset
 from fusionlab.models import ModalitySpec, MultimodalNet
-from fusionlab.train import TrainConfig, evaluate, fit, mse_loss, predict_values
+from fusionlab.train.loop import TrainConfig, evaluate, fit, mse_loss, predict_values
 
 SPECS = {"a": ModalitySpec("a", (4, 3)), "b": ModalitySpec("b", (4, 2))}
 WEIGHTS = {"a": np.array([1.5, -2.0, 1.0]), "b": np.array([2.5, 1.0])}

@@ -8,8 +8,8 @@ import pytest
 from matplotlib.figure import Figure
 
 from fusionlab import spectral
-from fusionlab.spectral import plot as spectral_plot
-from fusionlab.spectral.plot import SpectralView
+from fusionlab.viz import spectral as spectral_plot
+from fusionlab.viz.spectral import SpectralView
 
 
 @pytest.fixture(autouse=True)

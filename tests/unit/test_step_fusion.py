@@ -14,7 +14,7 @@ from fusionlab.models.fusion.low_rank import LowRankFusion
 from fusionlab.models.fusion.mult import MulTFusion
 from fusionlab.models.fusion.step import StepFusion, StepFusionLayer
 from fusionlab.models.step_fusion import ALIGNMENTS, EXAMPLE_SPECS, parameter_table, qin_net
-from fusionlab.zoo import example_inputs, example_tokens
+from fusionlab.models.zoo import example_inputs, example_tokens
 
 NEW_BLOCKS = ("step_fusion", "lmf", "mult_cross_attention")
 

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from fusionlab.data.ett import ETT_COLUMNS, make_ett_windows
-from fusionlab.experiments import step_fusion as qin
-from fusionlab.experiments import step_fusion_tables as qin_tables
-from fusionlab.forecast_baselines import relative_to_last
+from fusionlab.studies.step_fusion import study as qin
+from fusionlab.studies.step_fusion import tables as qin_tables
+from fusionlab.studies.step_fusion.forecast_baselines import relative_to_last
 
 
 def synthetic_ett(n_rows: int = 14400, seed: int = 0) -> pd.DataFrame:

@@ -7,9 +7,9 @@ import pytest
 import torch
 
 import fusionlab as fl
-from fusionlab.batches import MultimodalTensorDataset, TensorBatches
+from fusionlab.data.batches import MultimodalTensorDataset, TensorBatches
 from fusionlab.data.synthetic.logic import LogicTask, make_boundary_data
-from fusionlab.train import TrainConfig, evaluate, fit, predict
+from fusionlab.train.loop import TrainConfig, evaluate, fit, predict
 
 
 def _xor_quadrants(n, seed):

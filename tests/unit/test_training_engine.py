@@ -9,11 +9,11 @@ import pytest
 import torch
 
 import fusionlab as fl
-from fusionlab.checkpoint import load_checkpoint
 from fusionlab.data.synthetic.logic import LogicTask
-from fusionlab.feature_cache import cached_features
-from fusionlab.train import TrainConfig, TrainingInterrupted, evaluate, fit, interrupt_after
-from fusionlab.training_run import launch, load_run_spec
+from fusionlab.cache import cached_features
+from fusionlab.train.checkpoint import load_checkpoint
+from fusionlab.train.distributed import launch, load_run_spec
+from fusionlab.train.loop import TrainConfig, TrainingInterrupted, evaluate, fit, interrupt_after
 
 TASK = LogicTask("and", noise=0.5)
 

@@ -5,7 +5,7 @@ the real CAP path of notebook 06 (``DATASET="cap"``) without the 40-GB database,
 events are laid end to end in one EDF channel -- one event per slot of whole 30-s epochs, the
 event's window centred in its slot, a flat trace in between -- and a scoring file in the exact
 REMlogic layout of the CAP database lists a sleep stage per epoch and one ``MCAP-A1/A2/A3`` row per
-event. :func:`fusionlab.events.cap_sleep_events` then reads back the same windows, types, stages,
+event. :func:`fusionlab.data.events.cap_sleep_events` then reads back the same windows, types, stages,
 durations and channels. Only the time of night is not kept: onsets are slot positions.
 """
 

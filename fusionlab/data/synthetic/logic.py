@@ -31,8 +31,8 @@ import numpy as np
 import torch
 from scipy.stats import norm
 
-from fusionlab.batches import MultimodalTensorDataset
-from fusionlab.models.spec import ModalitySpec
+from fusionlab.data.batches import MultimodalTensorDataset
+from fusionlab.data.spec import ModalitySpec
 
 LOGIC_RULES = ("and", "xor", "three_class")
 MODALITY_NAMES = ("m1", "m2", "m3", "m4")

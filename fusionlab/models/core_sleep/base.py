@@ -15,14 +15,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import torch
 from torch import Tensor, nn
 
-from fusionlab.models.spec import ModalitySpec, resolve_modality_mask
+from fusionlab.models.base import FusionModel, FusionOutput
+from fusionlab.models.spec import ModalitySpec
 
 
 @dataclass
-class CoreSleepOutput:
+class CoreSleepOutput(FusionOutput):
     """Everything a CoRe-Sleep-family forward pass computes with ``return_all=True``.
 
     Attributes
@@ -73,7 +73,7 @@ def predictor(d_model: int, num_classes: int, dropout: float) -> nn.Sequential:
     return nn.Sequential(nn.Linear(d_model, d_model), nn.ReLU(), nn.Dropout(dropout), nn.Linear(d_model, num_classes))
 
 
-class CoreSleepModel(nn.Module):
+class CoreSleepModel(FusionModel):
     """Base class: subclasses implement :meth:`represent`.
 
     Parameters
@@ -107,30 +107,17 @@ class CoreSleepModel(nn.Module):
         self.single_modality_head = False
 
     # ------------------------------------------------------------------ checks
-    def check_inputs(self, inputs: Mapping[str, Tensor]) -> int:
-        """Batch size of ``inputs``; raises on a missing/unknown modality or a wrong shape."""
-        if not isinstance(inputs, Mapping):
-            raise TypeError(f"inputs must be a dict {{modality: tensor}}, got {type(inputs).__name__}")
-        missing = [m for m in self.modalities if m not in inputs]
-        if missing:
-            raise KeyError(f"inputs has no modality {missing[0]!r}; expected keys {list(self.modalities)}, got "
-                           f"{list(inputs)}. To drop a modality, pass zeros of its shape and mask it out.")
-        extra = [k for k in inputs if k not in self.modalities]
-        if extra:
-            raise KeyError(f"inputs has unknown modality {extra[0]!r}; this model takes {list(self.modalities)}")
+    def check_modality_shape(self, name: str, x: Tensor) -> None:
+        """The per-sample shape check of :meth:`~fusionlab.models.base.FusionModel.check_inputs`, with a hint
+        for sequences shorter than the outer length."""
         expected = (self.seq_len, self.n_frames, self.n_freqs)
-        for m in self.modalities:
-            found = tuple(inputs[m].shape[1:])
-            if inputs[m].dim() != 4 or found != expected:
-                hint = (f" (a sequence of {found[0]} epochs is shorter than the outer length {self.seq_len}: "
-                        "build the model with a smaller seq_len or use longer nights)"
-                        if inputs[m].dim() == 4 and found[0] < self.seq_len else "")
-                raise ValueError(f"modality {m!r}: expected input (batch, {', '.join(map(str, expected))}) = "
-                                 f"(batch, seq_len, n_frames, n_freqs), got {tuple(inputs[m].shape)}{hint}")
-        sizes = {m: inputs[m].shape[0] for m in self.modalities}
-        if len(set(sizes.values())) != 1:
-            raise ValueError(f"all modalities must have the same batch size, got {sizes}")
-        return next(iter(sizes.values()))
+        found = tuple(x.shape[1:])
+        if x.dim() != 4 or found != expected:
+            hint = (f" (a sequence of {found[0]} epochs is shorter than the outer length {self.seq_len}: "
+                    "build the model with a smaller seq_len or use longer nights)"
+                    if x.dim() == 4 and found[0] < self.seq_len else "")
+            raise ValueError(f"modality {name!r}: expected input (batch, {', '.join(map(str, expected))}) = "
+                             f"(batch, seq_len, n_frames, n_freqs), got {tuple(x.shape)}{hint}")
 
     # ----------------------------------------------------------------- forward
     def represent(self, inputs: dict[str, Tensor], mask: Tensor, unimodal: bool
@@ -161,12 +148,8 @@ class CoreSleepModel(nn.Module):
             Return ``(batch, seq_len, num_classes)`` logits instead of the centre epoch's.
         """
         batch = self.check_inputs(inputs)
-        device = inputs[self.modalities[0]].device
-        mask = resolve_modality_mask(mask, self.modalities, batch, device)
-        clean = {}
-        for i, m in enumerate(self.modalities):
-            x = inputs[m]
-            clean[m] = torch.where(mask[:, i, None, None, None], x, torch.zeros((), dtype=x.dtype, device=device))
+        mask = self.resolve_mask(mask, batch, inputs[self.modalities[0]].device)
+        clean = self.zero_masked(inputs, mask)
         fused, unimodal = self.represent(clean, mask, unimodal=return_all)
         epoch_logits = self.head(fused)
         if self.single_modality_head and self.modality_heads is not None:

@@ -1,5 +1,6 @@
 """Encoders: map one modality's input to tokens ``(B, L, d_model)``."""
 
+from fusionlab.models.encoders.core_sleep import InnerOuterTokens  # registers "core_sleep_inner_outer" (Kontras et al.)
 from fusionlab.models.encoders.embedding import PatchEmbedding, TokenEmbedding, input_embedding
 from fusionlab.models.encoders.lstm import LstmSeriesEncoder  # registers "lstm_series" (Qin et al.)
 from fusionlab.models.encoders.resnet import ResNetImageEncoder  # registers "resnet_bottleneck" (Qin et al.)
@@ -8,6 +9,7 @@ from fusionlab.models.encoders.transformer import FrozenEncoder, ModalityTransfo
 
 __all__ = [
     "FrozenEncoder",
+    "InnerOuterTokens",
     "LstmSeriesEncoder",
     "ModalityTransformerEncoder",
     "PatchEmbedding",

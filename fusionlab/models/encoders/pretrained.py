@@ -31,7 +31,7 @@ import pandas as pd
 import torch
 from torch import Tensor, nn
 
-from fusionlab.events.metadata import DEFAULT_FIELDS, metadata_coding, serialize_metadata
+from fusionlab.data.events.metadata import DEFAULT_FIELDS, metadata_coding, serialize_metadata
 from fusionlab.models.encoders.backbones import (
     AST_MODEL_NAME,
     CLIP_TEXT_MODEL_NAME,
@@ -111,7 +111,7 @@ class PretrainedTokenEncoder(nn.Module):
 
 
 class MetadataTextEncoder(PretrainedTokenEncoder):
-    """Metadata serialised to short text (:func:`fusionlab.events.serialize_metadata`) through a text backbone."""
+    """Metadata serialised to short text (:func:`fusionlab.data.events.serialize_metadata`) through a text backbone."""
 
     def __init__(self, backbone: Backbone, d_model: int, *, fields: Sequence[str] = DEFAULT_FIELDS, **kwargs) -> None:
         super().__init__(backbone, d_model, **kwargs)
@@ -126,7 +126,7 @@ class MetadataTextEncoder(PretrainedTokenEncoder):
 class MetadataEmbedding(nn.Module):
     """Learned embeddings of event metadata: one token per field, ``(B, F) -> (B, n_fields, d_model)``.
 
-    The input is :func:`fusionlab.events.encode_metadata`'s coding: a one-hot block per categorical
+    The input is :func:`fusionlab.data.events.encode_metadata`'s coding: a one-hot block per categorical
     field (a linear map of a one-hot block is a row of an embedding table) and one scaled column per
     number (a learned direction times the value). A learned field embedding is added to each token.
     """

@@ -1,6 +1,6 @@
 """Rhythm encoder: a small MLP on a beat's RR-interval features -> one token.
 
-The rhythm modality (:mod:`fusionlab.ecg.rhythm`) is a short vector per beat (pre-RR, post-RR,
+The rhythm modality (:mod:`fusionlab.data.rhythm`) is a short vector per beat (pre-RR, post-RR,
 local RR, their ratios, normalised by the record); an MLP maps it to one token ``(B, 1, d)``, so
 it fuses with any token-based fusion block (concatenation, LMF, Step Fusion).
 """

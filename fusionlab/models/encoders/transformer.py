@@ -6,7 +6,7 @@ import torch
 from torch import Tensor, nn
 
 from fusionlab.models.encoders.embedding import input_embedding
-from fusionlab.models.fusion.base import transformer_stack
+from fusionlab.models.layers import transformer_stack
 from fusionlab.models.registry import register
 from fusionlab.models.spec import ModalitySpec
 

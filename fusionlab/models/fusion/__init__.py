@@ -1,6 +1,7 @@
 """Fusion blocks: ``forward(tokens: {name: (B, L_m, d)}, mask: (B, M)) -> (B, d)``."""
 
 from fusionlab.models.fusion.base import FusionBlock, masked_mean, token_validity, transformer_stack
+from fusionlab.models.fusion.coordinated import CoordinatedCrossAttentionFusion  # registers "coordinated_cross_attention"
 from fusionlab.models.fusion.early import ConcatTransformerFusion
 from fusionlab.models.fusion.late import (
     ConcatFusion,
@@ -15,6 +16,7 @@ from fusionlab.models.fusion.step import StepFusion, StepFusionLayer  # register
 __all__ = [
     "ConcatFusion",
     "ConcatTransformerFusion",
+    "CoordinatedCrossAttentionFusion",
     "CrossModalAttentionFusion",
     "FusionBlock",
     "LowRankFusion",

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor, nn
 
+from fusionlab.models.layers import transformer_stack  # noqa: F401  (re-exported: shared with the encoders)
+
 
 class FusionBlock(nn.Module):
     """Base class: ``forward(tokens: {name: (B, L_m, d)}, mask: (B, M) bool) -> (B, d)``.
@@ -54,15 +56,3 @@ def token_validity(tokens: dict[str, Tensor], modalities: Sequence[str], mask: T
     return torch.cat(
         [mask[:, i : i + 1].expand(-1, tokens[m].shape[1]) for i, m in enumerate(modalities)], dim=1
     )
-
-
-def transformer_stack(d_model: int, n_heads: int, depth: int, dim_feedforward: int | None = None,
-                      dropout: float = 0.1) -> nn.TransformerEncoder:
-    """``depth`` pre-norm transformer encoder layers (batch first, GELU) with a final LayerNorm."""
-    if d_model % n_heads:
-        raise ValueError(f"d_model ({d_model}) must be divisible by n_heads ({n_heads})")
-    layer = nn.TransformerEncoderLayer(
-        d_model, n_heads, dim_feedforward or 4 * d_model, dropout, activation="gelu",
-        batch_first=True, norm_first=True,
-    )
-    return nn.TransformerEncoder(layer, depth, norm=nn.LayerNorm(d_model), enable_nested_tensor=False)

@@ -1,0 +1,7 @@
+"""``python -m fusionlab.cli``: the ``fusionlab`` command."""
+
+import sys
+
+from fusionlab.cli.main import main
+
+sys.exit(main())

@@ -1,1 +1,0 @@
-"""Experiment runners behind the notebooks: each trains and evaluates models and returns tables."""

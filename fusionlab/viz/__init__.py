@@ -1,0 +1,8 @@
+"""Generic figures, :func:`savefig` and the style; the figures of data (:mod:`~fusionlab.viz.signals`),
+spectral representations (:mod:`~fusionlab.viz.spectral`) and sleep events (:mod:`~fusionlab.viz.events`).
+
+A study's own plots live in its package (``fusionlab.studies.<paper>.plots``).
+``fl.viz.<name>`` are the names of :mod:`~fusionlab.viz.figures`, re-exported here.
+"""
+
+from fusionlab.viz.figures import *
