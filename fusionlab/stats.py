@@ -364,7 +364,8 @@ def paired_bootstrap(y_true, pred_a, pred_b, metric: MetricLike = "accuracy", *,
     method : {"auto", "percentile", "t"}
         ``"percentile"``: Efron's percentile interval, p-value by inverting it. ``"t"``: jackknife
         standard error over the units (records) and Student's t with ``n_units - 1`` degrees of
-        freedom -- the small-sample remedy (see the module docstring). ``"auto"``: ``"t"`` with
+        freedom -- the small-sample remedy (see the module docstring); for the built-in metrics the
+        interval is clipped to the possible range [-1, 1]. ``"auto"``: ``"t"`` with
         groups and fewer than :data:`SMALL_SAMPLE_UNITS` of them, else ``"percentile"``.
 
     Returns
@@ -383,6 +384,8 @@ def paired_bootstrap(y_true, pred_a, pred_b, metric: MetricLike = "accuracy", *,
         loo = jackknife_values(conf_a, multiplicity, metric, labels) - jackknife_values(conf_b, multiplicity, metric,
                                                                                         labels)
         low, high, p_value = t_interval_and_p(full_a - full_b, jackknife_se(loo, multiplicity), n_units, confidence)
+        if isinstance(metric, str):  # built-in metrics lie in [0, 1]: a difference in [-1, 1]
+            low, high = max(low, -1.0), min(high, 1.0)
     else:
         low, high, p_value = percentile_interval_and_p(diffs, confidence)
     return BootstrapResult(_metric_name(metric), full_a - full_b, float(low), float(high), float(p_value),
@@ -460,6 +463,8 @@ def bootstrap_metric(y_true, y_pred, metric: MetricLike = "accuracy", *, groups=
     if resolve_method(method, groups, n_units) == "t":
         se = jackknife_se(jackknife_values(conf, multiplicity, metric, labels), multiplicity)
         low, high, _ = t_interval_and_p(estimate, se, n_units, confidence)
+        if isinstance(metric, str):  # built-in metrics lie in [0, 1]
+            low, high = max(low, 0.0), min(high, 1.0)
         return estimate, low, high
     weights = resample_weights(multiplicity, n_boot, seed=seed)
     draws = metric_from_confusion((weights @ conf.reshape(len(conf), -1)).reshape(n_boot, n_classes, n_classes),
