@@ -229,7 +229,8 @@ def label_mutual_information(x: np.ndarray, y, *, estimator: str = "knn", n_neig
         if counts.min() < n_splits:
             raise ValueError(f"every class needs >= n_splits={n_splits} samples for the classifier estimate, "
                              f"got class counts {counts.tolist()}")
-        clf = HistGradientBoostingClassifier(max_iter=100, learning_rate=0.1, max_leaf_nodes=15, random_state=seed)
+        clf = HistGradientBoostingClassifier(max_iter=100, learning_rate=0.1, max_leaf_nodes=15, early_stopping=True,
+                                             validation_fraction=0.15, n_iter_no_change=10, random_state=seed)
         proba = cross_val_predict(clf, x, y, method="predict_proba",
                                   cv=StratifiedKFold(n_splits, shuffle=True, random_state=seed))
         p_true = np.clip(proba[np.arange(len(y)), y], 1e-6, 1.0)
