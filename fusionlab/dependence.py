@@ -150,10 +150,24 @@ def _check_labels(y, n: int) -> np.ndarray:
     return np.unique(y, return_inverse=True)[1]
 
 
-def _subsample(n: int, max_samples: int | None, seed: int) -> np.ndarray:
+def _subsample(n: int, max_samples: int | None, seed: int, labels: np.ndarray | None = None,
+               min_per_class: int = 10) -> np.ndarray:
+    """Rows of a random subsample of at most ``max_samples`` (all rows when fewer).
+
+    With ``labels`` the subsample is stratified: each class keeps its share, but at least
+    ``min(min_per_class, its count)`` rows, so a rare class (MIT-BIH's F beats) is never lost.
+    """
     if max_samples is None or n <= max_samples:
         return np.arange(n)
-    return np.sort(np.random.default_rng(seed).choice(n, max_samples, replace=False))
+    rng = np.random.default_rng(seed)
+    if labels is None:
+        return np.sort(rng.choice(n, max_samples, replace=False))
+    rows = []
+    for label in np.unique(labels):
+        members = np.flatnonzero(labels == label)
+        take = min(len(members), max(min_per_class, round(max_samples * len(members) / n)))
+        rows.append(rng.choice(members, take, replace=False))
+    return np.sort(np.concatenate(rows))
 
 
 def knn_mutual_information(a: np.ndarray, b: np.ndarray, n_neighbors: int = 3, seed: int = 0,
@@ -217,7 +231,7 @@ def label_mutual_information(x: np.ndarray, y, *, estimator: str = "knn", n_neig
     """
     x = _check(x, "x")
     y = _check_labels(y, len(x))
-    rows = _subsample(len(x), max_samples, seed)
+    rows = _subsample(len(x), max_samples, seed, labels=y)
     x, y = x[rows], y[rows]
     if estimator == "knn":
         return _ross_mi(_standardise(x, seed), y, n_neighbors)
@@ -226,9 +240,10 @@ def label_mutual_information(x: np.ndarray, y, *, estimator: str = "knn", n_neig
         from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
         counts = np.bincount(y)
-        if counts.min() < n_splits:
-            raise ValueError(f"every class needs >= n_splits={n_splits} samples for the classifier estimate, "
+        if counts.min() < 2:
+            raise ValueError(f"every class needs >= 2 samples for the classifier estimate (cross-validation), "
                              f"got class counts {counts.tolist()}")
+        n_splits = min(n_splits, int(counts.min()))  # a rare class caps the number of folds
         clf = HistGradientBoostingClassifier(max_iter=100, learning_rate=0.1, max_leaf_nodes=15, early_stopping=True,
                                              validation_fraction=0.15, n_iter_no_change=10, random_state=seed)
         proba = cross_val_predict(clf, x, y, method="predict_proba",
@@ -248,7 +263,7 @@ def conditional_mutual_information(a: np.ndarray, b: np.ndarray, y, n_neighbors:
     """
     a, b = _check(a, "a"), _check(b, "b")
     y = _check_labels(y, len(a))
-    rows = _subsample(len(a), max_samples, seed)
+    rows = _subsample(len(a), max_samples, seed, labels=y)
     a, b, y = a[rows], b[rows], y[rows]
     total, weight = 0.0, 0
     for label in np.unique(y):

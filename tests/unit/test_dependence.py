@@ -72,3 +72,14 @@ def test_bad_input_is_named():
         dependence.synthetic_information_case("xor")
     with pytest.raises(ValueError, match="NaN"):
         dependence.knn_mutual_information(np.full((50, 1), np.nan), b[:50])
+
+
+def test_a_rare_class_survives_subsampling_and_caps_the_folds():
+    # MIT-BIH-like imbalance: 4 F beats among thousands; a plain random subsample would lose them.
+    rng = np.random.default_rng(5)
+    y = np.repeat([0, 1, 2, 3], [2800, 60, 160, 4])
+    x = rng.standard_normal((len(y), 3)) + y[:, None]
+    for estimator in ("knn", "classifier"):
+        assert dependence.label_mutual_information(x, y, estimator=estimator, max_samples=600) > 0.05
+    with pytest.raises(ValueError, match=">= 2 samples"):
+        dependence.label_mutual_information(x[:2801], np.r_[y[:2800], 9], estimator="classifier")
