@@ -163,3 +163,48 @@ def test_collapsed_beat_bootstrap_matches_explicit_resampling():
     assert fast.ci_low == pytest.approx(np.quantile(slow, 0.025), abs=0.01)
     assert fast.ci_high == pytest.approx(np.quantile(slow, 0.975), abs=0.01)
     assert fast.n_units == 400
+
+
+def test_small_sample_t_interval_is_closer_to_nominal_than_percentile_with_5_records():
+    # Known null, 5 records: the percentile cluster bootstrap calls equal models different far more
+    # often than 5 %; the jackknife-t interval (the default for few records) must be much closer.
+    table = stats.coverage_study(400, n_records=5, n_boot=200, seed=11, rows=("record percentile", "record t"))
+    fp_percentile = table.loc["record percentile", "false_positive_rate"]
+    fp_t = table.loc["record t", "false_positive_rate"]
+    assert fp_percentile > 0.09, f"the percentile interval's known undercoverage vanished ({fp_percentile:.3f})"
+    assert abs(fp_t - 0.05) < abs(fp_percentile - 0.05), (fp_t, fp_percentile)
+    assert 0.02 <= fp_t <= 0.085, f"jackknife-t false-positive rate {fp_t:.3f} at nominal 0.05"
+    assert table.loc["record t", "mean_ci_width"] > table.loc["record percentile", "mean_ci_width"]
+
+
+def test_t_method_is_the_paired_t_test_over_records_for_accuracy():
+    # Equal-sized records: the jackknife-t of an accuracy difference is exactly the paired t-test on
+    # the per-record accuracy differences.
+    import scipy.stats
+
+    y, a, b, g = stats.simulate_clustered_predictions(7, 60, seed=3)
+    res = stats.paired_bootstrap(y, a, b, groups=g, method="t")
+    per_record = np.array([np.mean(a[g == r] == y[g == r]) - np.mean(b[g == r] == y[g == r]) for r in range(7)])
+    test = scipy.stats.ttest_1samp(per_record, 0.0)
+    ci = test.confidence_interval(0.95)
+    assert res.method == "t" and res.n_units == 7
+    assert res.estimate == pytest.approx(per_record.mean())
+    assert res.p_value == pytest.approx(test.pvalue)
+    assert (res.ci_low, res.ci_high) == pytest.approx((ci.low, ci.high))
+    est, low, high = stats.bootstrap_metric(y, a, groups=g, method="t")
+    acc = np.array([np.mean(a[g == r] == y[g == r]) for r in range(7)])
+    ci_a = scipy.stats.ttest_1samp(acc, 0.0).confidence_interval(0.95)
+    assert (est, low, high) == pytest.approx((acc.mean(), ci_a.low, ci_a.high))
+
+
+def test_method_auto_picks_t_for_few_records_and_percentile_otherwise():
+    y, a, b, g = stats.simulate_clustered_predictions(8, 30, seed=4)
+    assert stats.paired_bootstrap(y, a, b, groups=g, n_boot=100).method == "t"
+    assert stats.paired_bootstrap(y, a, b, n_boot=100).method == "percentile"
+    assert stats.paired_bootstrap(y, a, b, groups=g, n_boot=100, method="percentile").method == "percentile"
+    table = stats.compare_models(y, {"a": a, "b": b}, [("a", "b")], groups=g, n_boot=100)
+    assert (table["method"] == "t").all()
+    with pytest.raises(ValueError, match="method must be one of"):
+        stats.paired_bootstrap(y, a, b, groups=g, method="bca")
+    many = np.arange(len(y)) % stats.SMALL_SAMPLE_UNITS
+    assert stats.resolve_method("auto", many, stats.SMALL_SAMPLE_UNITS) == "percentile"
