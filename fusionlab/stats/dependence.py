@@ -200,6 +200,8 @@ def knn_mutual_information(a: np.ndarray, b: np.ndarray, n_neighbors: int = 3, s
 
 
 def _ross_mi(x: np.ndarray, y: np.ndarray, n_neighbors: int) -> float:
+    from sklearn.neighbors import KDTree
+
     n = len(x)
     radius, k_used, class_size = np.empty(n), np.empty(n), np.empty(n)
     for label in np.unique(y):
@@ -232,8 +234,6 @@ def label_mutual_information(x: np.ndarray, y, *, estimator: str = "knn", n_neig
         bound* on ``I(Y; X)`` up to estimation noise (a better classifier can only raise it); usable on
         many features. Can be slightly negative when X carries nothing.
     """
-    from sklearn.neighbors import KDTree
-
     x = _check(x, "x")
     y = _check_labels(y, len(x))
     rows = _subsample(len(x), max_samples, seed, labels=y)
