@@ -7,7 +7,9 @@ same sample (ResNet encoder) -- and compare the alignment blocks of the paper wi
 =================  ==========================================================================
 ``SF``             Stepwise Fusion (``step_fusion``): image tokens query the series tokens
 ``LMF``            low-rank multimodal fusion (``lmf``, Liu et al. 2018)
-``Cross-attention``  MulT-style cross-modal transformer (``mult_cross_attention``)
+``Cross-attention``  MulT-style cross-modal transformer (``mult_cross_attention``): our stand-in for
+                   the paper's baseline [16], CAT (Lin et al. 2022), which is not built
+                   (:mod:`fusionlab.models.step_fusion`)
 ``Concat``         pooled features concatenated, dense layers (``domain_concat``): the plain baseline
 ``Image only``     the ResNet alone;   ``Series only``: the LSTM alone
 =================  ==========================================================================
@@ -321,7 +323,10 @@ def study_settings(profile: str, *, protocol: str = "auto", seed: int = 0) -> Qi
     every 12th window and 4 epochs took over 10 min at load 5: not yet measured at these settings.
     ``extended`` (the former standard, ~25 min on a CPU): 1000 beats per class, all test beats, both ETT
     files with every 4th training window, 5 epochs of batches of 32, d 64, ResNet depth 6 width 16.
-    ``full``: 5 folds, 20000 beats per class, every window, 30 epochs (GPU).
+    ``full``: 5 folds, 20000 beats per class (binds only N), every test beat, both ETT files with every
+    training window, up to 30 epochs (patience 5), the extended encoders (d 64, ResNet depth 6 width 16,
+    2 LSTM layers: 0.33 M parameters for SF, 0.60 M for cross-attention) -- the paper's data sizes as far
+    as it states them, *not* its model sizes (70 M / 160 M, Table 7), which it gives without widths (GPU).
     """
     from fusionlab.ecg.experiment import SMOKE_RECORDS
     from fusionlab.profiles import pick

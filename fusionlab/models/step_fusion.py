@@ -5,9 +5,17 @@ registered model            alignment (fusion block)    paper
 ==========================  ==========================  =====================================
 ``qin_sf``                  ``step_fusion``             SF (Section 3.4.1, Algorithm 1)
 ``qin_lmf``                 ``lmf``                     LMF baseline (Table 5)
-``qin_cross_attention``     ``mult_cross_attention``    cross-attention baseline (Table 6)
+``qin_cross_attention``     ``mult_cross_attention``    stand-in for the cross-attention baseline (Table 6)
 ``qin_concat``              ``domain_concat``           plain concatenation (our reference)
 ==========================  ==========================  =====================================
+
+**The cross-attention baseline is a substitution.** The paper's "Cross-attention [16]" (Tables 6-7) cites
+CAT (H. Lin et al., "CAT: Cross attention in vision transformer", ICME 2022): an attention scheme *inside*
+a vision transformer (attention within image patches alternating with attention between patches of
+single-channel feature maps), a unimodal image backbone. Qin et al. do not say how they applied it
+between an image and a series, so it cannot be rebuilt from the paper. ``qin_cross_attention`` uses
+MulT-style cross-modal attention (Tsai et al., ACL 2019, ``mult_cross_attention``) instead; the paper's
+"Cross-attention" numbers beside it are CAT's, not MulT's.
 
 Every model is :func:`qin_net`: an encoder per modality chosen by ``spec.kind`` (``"image"`` ->
 :class:`ResNetImageEncoder`, ``"series"`` -> :class:`LstmSeriesEncoder`), the fusion block, and a
@@ -114,6 +122,8 @@ def _registered(model_name: str):
 
     factory.__name__ = model_name
     factory.__doc__ = f"Qin et al. model with the {alignment} alignment ({block!r}): ResNet + LSTM encoders, linear head."
+    if alignment == "Cross-attention":
+        factory.__doc__ += " MulT-style: a stand-in for the paper's CAT [16] baseline, which is not built (module doc)."
     register(model_name, kind="model", paper=PAPER, tags=("step_fusion",), example_spec=dict(EXAMPLE_SPECS),
              missing_modality=get_entry(block).missing_modality)(factory)
     return factory
@@ -145,6 +155,7 @@ def parameter_table(modalities: Mapping[str, ModalitySpec] | None = None, *, d_m
         parameters``, ``model parameters``, ``fusion / SF`` (ratio of fusion parameters) and
         ``model / SF``, ``paper Table 7 (M)`` (the paper's CNN + LSTM model sizes, in millions) and
         ``paper / SF``: the ratios are what can be compared, the absolute sizes cannot (see notebook 09).
+        The paper's "Cross-attention" size is CAT's; our row is the MulT-style stand-in (module doc).
     """
     modalities = dict(EXAMPLE_SPECS if modalities is None else modalities)
     rows = []

@@ -263,3 +263,15 @@ def test_parameter_table_rows_and_counts():
     assert table["encoder parameters"].nunique() == 1  # matched encoders
     assert table.loc["SF", "fusion parameters"] < table.loc["Cross-attention", "fusion parameters"]
     assert table.loc["SF", "fusion / SF"] == 1.0
+
+
+def test_cross_attention_substitution_is_named():
+    """The paper's cross-attention baseline [16] is CAT; ours is a MulT stand-in, and the code says so."""
+    from fusionlab.models.registry import get_entry
+    from fusionlab.reference import qin as qin_reference
+
+    assert ALIGNMENTS["Cross-attention"] == "mult_cross_attention"
+    assert "CAT" in qin_reference.CROSS_ATTENTION_CITED and "MulT" in qin_reference.CROSS_ATTENTION_USED
+    doc = get_entry("qin_cross_attention").factory.__doc__
+    assert "stand-in" in doc and "CAT" in doc
+    assert "stand-in" not in get_entry("qin_sf").factory.__doc__
