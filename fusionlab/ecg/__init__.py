@@ -23,6 +23,7 @@ from fusionlab.ecg.experiment import (
     EcgDomainResult,
     EcgSettings,
     available_records,
+    cap_per_class,
     load_ecg_beats,
     model_modalities,
     penultimate_features,
@@ -30,6 +31,7 @@ from fusionlab.ecg.experiment import (
     run_ecg_domains,
     scale_inputs,
     study_settings,
+    validation_records,
     without_rhythm,
 )
 from fusionlab.ecg.protocol import (
@@ -62,6 +64,7 @@ __all__ = [
     "baseline_features",
     "beat_metrics",
     "beat_views",
+    "cap_per_class",
     "class_weights",
     "drop_unscored",
     "features",
@@ -79,6 +82,7 @@ __all__ = [
     "scale_inputs",
     "study_settings",
     "tables",
+    "validation_records",
     "view_specs",
     "views_to_dataset",
     "without_rhythm",
