@@ -12,6 +12,8 @@ same sample (ResNet encoder) -- and compare the alignment blocks of the paper wi
                    (:mod:`fusionlab.models.step_fusion`)
 ``Concat``         pooled features concatenated, dense layers (``domain_concat``): the plain baseline
 ``Image only``     the ResNet alone;   ``Series only``: the LSTM alone
+``SF + rhythm``    MIT-BIH only: SF with a third step on the beat's RR features (lesson 08's rhythm
+                   modality, :func:`fusionlab.ecg.rhythm.rhythm_features`, MLP encoder): not in the paper
 =================  ==========================================================================
 
 MIT-BIH: MLII beats (0.7 s at 128 Hz), N/S/V/F, folds of whole records (:mod:`fusionlab.ecg.protocol`);
@@ -38,6 +40,7 @@ from fusionlab.data.mitdb import load_mitdb_beats
 from fusionlab.ecg.balance import balance_beats
 from fusionlab.ecg.experiment import available_records
 from fusionlab.ecg.protocol import CLASSES, drop_unscored, make_folds, resolve_protocol
+from fusionlab.ecg.rhythm import rhythm_features
 from fusionlab.ecg.views import beat_time_view
 from fusionlab.feature_cache import cached_result
 from fusionlab.forecast_baselines import (
@@ -56,7 +59,10 @@ VARIANTS: dict[str, tuple[tuple[str, ...], str | None]] = {
     **{name: (("image", "series"), block) for name, block in ALIGNMENTS.items()},
     "Image only": (("image",), None),
     "Series only": (("series",), None),
+    # Not in the paper: the beat's timing (RR features, lesson 08) as a third modality, fused stepwise.
+    "SF + rhythm": (("image", "series", "rhythm"), "step_fusion"),
 }
+RHYTHM_VARIANTS = tuple(name for name, (modalities, _) in VARIANTS.items() if "rhythm" in modalities)
 ETT_BASELINES = ("train mean", "last value", "linear (ridge)", "linear (NLinear-style)")
 
 
@@ -160,8 +166,27 @@ def beat_modalities(windows: np.ndarray, settings: QinSettings, scale: tuple[flo
 
 
 def beat_specs(views: dict[str, np.ndarray]) -> dict[str, ModalitySpec]:
-    return {"image": ModalitySpec("image", tuple(views["image"].shape[1:]), kind="image"),
-            "series": ModalitySpec("series", tuple(views["series"].shape[1:]), kind="series")}
+    """ModalitySpecs of the beat modalities present in ``views`` (image first: the query side of SF)."""
+    kinds = {"image": "image", "series": "series", "rhythm": "rhythm"}
+    return {m: ModalitySpec(m, tuple(views[m].shape[1:]), kind=kinds[m]) for m in kinds if m in views}
+
+
+def _rhythm_datasets(train, test, train_rhythm, test_rhythm, settings: QinSettings, seed: int):
+    """Training and test sets with the RR features as a third modality.
+
+    ADASYN runs on each beat concatenated with its RR features, so a synthetic beat gets a synthetic
+    rhythm of the same interpolation; the rhythm-free variants keep their own ADASYN call unchanged.
+    """
+    n_times = train.windows.shape[-1]
+    flat = np.concatenate([train.windows[:, 0], train_rhythm], axis=1)
+    x_bal, y_bal, _ = balance_beats(flat, train.labels, method="adasyn", max_majority=settings.max_majority, seed=seed)
+    train_views, scale = beat_modalities(x_bal[:, :n_times], settings)
+    test_views, _ = beat_modalities(test.windows[:, 0], settings, scale)
+    train_views["rhythm"] = x_bal[:, n_times:].astype(np.float32)
+    test_views["rhythm"] = np.asarray(test_rhythm, dtype=np.float32)
+    as_data = lambda views, y: MultimodalTensorDataset({m: torch.from_numpy(np.ascontiguousarray(v))
+                                                         for m, v in views.items()}, torch.from_numpy(y))
+    return as_data(train_views, y_bal), as_data(test_views, test.labels), beat_specs(train_views)
 
 
 def run_mitdb(folder: str | Path, settings: QinSettings, *, device: str = "auto", cache: bool = True,
@@ -190,6 +215,8 @@ def _run_mitdb(folder, records, protocol, settings, device, log) -> dict:
     out = {"protocol": protocol, "settings": asdict(settings), "predictions": {v: [] for v in settings.variants},
            "train_seconds": dict.fromkeys(settings.variants, 0.0), "parameters": {}, "folds": []}
     y_true, recs, fold_of = [], [], []
+    # RR features normalised per record (lesson 08); from beat times only, so no label or test statistic leaks.
+    rhythm = rhythm_features(beats.rr, beats.records) if set(settings.variants) & set(RHYTHM_VARIANTS) else None
     for k, fold in enumerate(folds):
         test_index = fold.test
         if settings.test_beats is not None and len(test_index) > settings.test_beats:
@@ -209,13 +236,18 @@ def _run_mitdb(folder, records, protocol, settings, device, log) -> dict:
                              "n_test": len(test)})
         log(f"{fold.name}: {len(y_bal)} training beats (ADASYN-balanced), {len(test)} test beats "
             f"of records {', '.join(fold.test_records)}")
+        sets = {False: (train_data, test_data, specs)}
+        if rhythm is not None:
+            sets[True] = _rhythm_datasets(train, test, rhythm[fold.train], rhythm[test_index], settings,
+                                          settings.seed + k)
         for name in settings.variants:
             seed_everything(settings.seed + k)
-            model = build_variant(name, specs, len(CLASSES), settings)
+            fold_train, fold_test, fold_specs = sets[name in RHYTHM_VARIANTS]
+            model = build_variant(name, fold_specs, len(CLASSES), settings)
             modalities = VARIANTS[name][0]
-            history = fit(model, _subset(train_data, modalities, "classification"),
+            history = fit(model, _subset(fold_train, modalities, "classification"),
                           config=_config(settings, settings.seed + k, None), device=device)
-            probs, _ = predict(model, _subset(test_data, modalities, "classification"), device=device)
+            probs, _ = predict(model, _subset(fold_test, modalities, "classification"), device=device)
             out["predictions"][name].append(probs.argmax(1))
             out["train_seconds"][name] += history.seconds
             out["parameters"][name] = count_parameters(model)
@@ -227,6 +259,11 @@ def _run_mitdb(folder, records, protocol, settings, device, log) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------- ETT
+def ett_variants(settings: QinSettings) -> list[str]:
+    """The variants trained on ETT: all but those needing the ECG rhythm modality."""
+    return [v for v in settings.variants if v not in RHYTHM_VARIANTS]
+
+
 def ett_modalities(windows: EttWindows, settings: QinSettings) -> tuple[MultimodalTensorDataset, np.ndarray]:
     """The two modalities of ETT windows and the regression targets, plus the level to add back.
 
@@ -294,7 +331,7 @@ def _run_ett(path, name, settings, device, log) -> dict:
            "ot_std": float(train.scaler.inverse_target(1.0) - train.scaler.inverse_target(0.0)),
            "n": {s: len(d[0]) for s, d in data.items()}, "train_seconds": {}, "parameters": {}, "epochs": {}}
     log(f"{name}: {len(train)} training, {len(val)} validation, {len(test)} test windows")
-    for variant in settings.variants:
+    for variant in ett_variants(settings):
         seed_everything(settings.seed)
         model = build_variant(variant, specs, 1, settings)
         modalities = VARIANTS[variant][0]

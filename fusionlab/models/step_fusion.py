@@ -40,6 +40,7 @@ import pandas as pd
 
 from fusionlab.models.encoders.lstm import LstmSeriesEncoder
 from fusionlab.models.encoders.resnet import ResNetImageEncoder
+from fusionlab.models.encoders.rhythm import RhythmMlp
 from fusionlab.models.multimodal import MultimodalNet
 from fusionlab.models.registry import create_model, get_entry, register
 from fusionlab.models.spec import ModalitySpec, count_parameters
@@ -72,7 +73,8 @@ def qin_net(modalities: Mapping[str, ModalitySpec], num_classes: int, *, fusion:
     ----------
     modalities : mapping name -> ModalitySpec
         ``kind="image"`` (per-sample ``(C, H, W)`` or ``(H, W)``) or ``kind="series"`` (``(T,)`` or
-        ``(T, C)``). An image modality must come first: it is the query side of every SF step. The
+        ``(T, C)``), or ``kind="rhythm"`` (a vector of RR features, ``(n_features,)``: an MLP encoder
+        giving one token, lesson 08's rhythm modality). An image modality must come first: it is the query side of every SF step. The
         order is not changed silently, because a tensor modality mask follows it (``ValueError``).
         One modality is the unimodal ablation (Tables 3-4): the fusion block is then ``"mean"``
         whatever ``fusion`` says (SF, LMF and cross-attention need two modalities).
@@ -98,14 +100,19 @@ def qin_net(modalities: Mapping[str, ModalitySpec], num_classes: int, *, fusion:
     if not isinstance(modalities, Mapping) or not modalities:
         raise ValueError("qin_net: modalities must be a non-empty mapping name -> ModalitySpec")
     for name, spec in modalities.items():
-        if not isinstance(spec, ModalitySpec) or spec.kind not in ("image", "series"):
+        if not isinstance(spec, ModalitySpec) or spec.kind not in ("image", "series", "rhythm"):
             kind = getattr(spec, "kind", type(spec).__name__)
-            raise ValueError(f"qin_net: modality {name!r} must be a ModalitySpec of kind 'image' (ResNet encoder) "
-                             f"or 'series' (LSTM encoder), got {kind!r}")
+            raise ValueError(f"qin_net: modality {name!r} must be a ModalitySpec of kind 'image' (ResNet encoder), "
+                             f"'series' (LSTM encoder) or 'rhythm' (MLP on RR features), got {kind!r}")
     _check_order(modalities)
-    encoders = {name: ResNetImageEncoder(spec, d_model, depth=resnet_depth, width=resnet_width)
-                if spec.kind == "image" else LstmSeriesEncoder(spec, d_model, num_layers=lstm_layers)
-                for name, spec in modalities.items()}
+    def encoder(spec: ModalitySpec):
+        if spec.kind == "image":
+            return ResNetImageEncoder(spec, d_model, depth=resnet_depth, width=resnet_width)
+        if spec.kind == "rhythm":
+            return RhythmMlp(spec, d_model)
+        return LstmSeriesEncoder(spec, d_model, num_layers=lstm_layers)
+
+    encoders = {name: encoder(spec) for name, spec in modalities.items()}
     if len(modalities) == 1:
         fusion, fusion_kwargs = "mean", {}
     block = create_model(fusion, list(modalities), d_model, **fusion_kwargs)
