@@ -356,9 +356,10 @@ def study_settings(profile: str, *, protocol: str = "auto", seed: int = 0) -> Qi
     every 24th training window, 1 epoch, small encoders.
     ``standard`` (class time, aiming at <= 5 min on a 2-core CPU): every record, 3 folds, 250 beats per
     class, 3000 scored test beats per fold, ETTh1 with every 24th training window, 3 epochs, small
-    encoders (d 32, ResNet depth 3 width 8, one LSTM layer). Measured on 2026-12-03: the whole
-    notebook in 326 s at load 5.6 on the shared 2-core machine (an upper bound; 400 beats, 5000 test
-    beats, every 12th window and 4 epochs took over 10 min at load 5).
+    encoders (d 32, ResNet depth 3 width 8, one LSTM layer). Measured on 2026-12-03 with
+    ``benchmarks/notebook_times.py``: the whole notebook (SF + rhythm included) in 198 s, 1.7 GB peak, at
+    load 2.7 on the shared 2-core machine (without SF + rhythm: 326 s at load 5.6, an upper bound; 400
+    beats, 5000 test beats, every 12th window and 4 epochs took over 10 min at load 5).
     ``extended`` (the former standard, ~25 min on a CPU): 1000 beats per class, all test beats, both ETT
     files with every 4th training window, 5 epochs of batches of 32, d 64, ResNet depth 6 width 16.
     ``full``: 5 folds, 20000 beats per class (binds only N), every test beat, both ETT files with every
