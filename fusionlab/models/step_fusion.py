@@ -5,9 +5,17 @@ registered model            alignment (fusion block)    paper
 ==========================  ==========================  =====================================
 ``qin_sf``                  ``step_fusion``             SF (Section 3.4.1, Algorithm 1)
 ``qin_lmf``                 ``lmf``                     LMF baseline (Table 5)
-``qin_cross_attention``     ``mult_cross_attention``    cross-attention baseline (Table 6)
+``qin_cross_attention``     ``mult_cross_attention``    stand-in for the cross-attention baseline (Table 6)
 ``qin_concat``              ``domain_concat``           plain concatenation (our reference)
 ==========================  ==========================  =====================================
+
+**The cross-attention baseline is a substitution.** The paper's "Cross-attention [16]" (Tables 6-7) cites
+CAT (H. Lin et al., "CAT: Cross attention in vision transformer", ICME 2022): an attention scheme *inside*
+a vision transformer (attention within image patches alternating with attention between patches of
+single-channel feature maps), a unimodal image backbone. Qin et al. do not say how they applied it
+between an image and a series, so it cannot be rebuilt from the paper. ``qin_cross_attention`` uses
+MulT-style cross-modal attention (Tsai et al., ACL 2019, ``mult_cross_attention``) instead; the paper's
+"Cross-attention" numbers beside it are CAT's, not MulT's.
 
 Every model is :func:`qin_net`: an encoder per modality chosen by ``spec.kind`` (``"image"`` ->
 :class:`ResNetImageEncoder`, ``"series"`` -> :class:`LstmSeriesEncoder`), the fusion block, and a
@@ -32,6 +40,7 @@ import pandas as pd
 
 from fusionlab.models.encoders.lstm import LstmSeriesEncoder
 from fusionlab.models.encoders.resnet import ResNetImageEncoder
+from fusionlab.models.encoders.rhythm import RhythmMlp
 from fusionlab.models.multimodal import MultimodalNet
 from fusionlab.models.registry import create_model, get_entry, register
 from fusionlab.models.spec import ModalitySpec, count_parameters
@@ -67,7 +76,8 @@ def qin_net(modalities: Mapping[str, ModalitySpec], num_classes: int, *, fusion:
     ----------
     modalities : mapping name -> ModalitySpec
         ``kind="image"`` (per-sample ``(C, H, W)`` or ``(H, W)``) or ``kind="series"`` (``(T,)`` or
-        ``(T, C)``). An image modality must come first: it is the query side of every SF step. The
+        ``(T, C)``), or ``kind="rhythm"`` (a vector of RR features, ``(n_features,)``: an MLP encoder
+        giving one token, lesson 08's rhythm modality). An image modality must come first: it is the query side of every SF step. The
         order is not changed silently, because a tensor modality mask follows it (``ValueError``).
         One modality is the unimodal ablation (Tables 3-4): the fusion block is then ``"mean"``
         whatever ``fusion`` says (SF, LMF and cross-attention need two modalities).
@@ -93,14 +103,19 @@ def qin_net(modalities: Mapping[str, ModalitySpec], num_classes: int, *, fusion:
     if not isinstance(modalities, Mapping) or not modalities:
         raise ValueError("qin_net: modalities must be a non-empty mapping name -> ModalitySpec")
     for name, spec in modalities.items():
-        if not isinstance(spec, ModalitySpec) or spec.kind not in ("image", "series"):
+        if not isinstance(spec, ModalitySpec) or spec.kind not in ("image", "series", "rhythm"):
             kind = getattr(spec, "kind", type(spec).__name__)
-            raise ValueError(f"qin_net: modality {name!r} must be a ModalitySpec of kind 'image' (ResNet encoder) "
-                             f"or 'series' (LSTM encoder), got {kind!r}")
+            raise ValueError(f"qin_net: modality {name!r} must be a ModalitySpec of kind 'image' (ResNet encoder), "
+                             f"'series' (LSTM encoder) or 'rhythm' (MLP on RR features), got {kind!r}")
     _check_order(modalities)
-    encoders = {name: ResNetImageEncoder(spec, d_model, depth=resnet_depth, width=resnet_width)
-                if spec.kind == "image" else LstmSeriesEncoder(spec, d_model, num_layers=lstm_layers)
-                for name, spec in modalities.items()}
+    def encoder(spec: ModalitySpec):
+        if spec.kind == "image":
+            return ResNetImageEncoder(spec, d_model, depth=resnet_depth, width=resnet_width)
+        if spec.kind == "rhythm":
+            return RhythmMlp(spec, d_model)
+        return LstmSeriesEncoder(spec, d_model, num_layers=lstm_layers)
+
+    encoders = {name: encoder(spec) for name, spec in modalities.items()}
     if len(modalities) == 1:
         fusion, fusion_kwargs = "mean", {}
     block = create_model(fusion, list(modalities), d_model, **fusion_kwargs)
@@ -117,6 +132,8 @@ def _registered(model_name: str):
 
     factory.__name__ = model_name
     factory.__doc__ = f"Qin et al. model with the {alignment} alignment ({block!r}): ResNet + LSTM encoders, linear head."
+    if alignment == "Cross-attention":
+        factory.__doc__ += " MulT-style: a stand-in for the paper's CAT [16] baseline, which is not built (module doc)."
     register(model_name, kind="model", paper=PAPER, tags=("step_fusion",), example_spec=dict(EXAMPLE_SPECS),
              missing_modality=get_entry(block).missing_modality)(factory)
     return factory
@@ -148,6 +165,7 @@ def parameter_table(modalities: Mapping[str, ModalitySpec] | None = None, *, d_m
         parameters``, ``model parameters``, ``fusion / SF`` (ratio of fusion parameters) and
         ``model / SF``, ``paper Table 7 (M)`` (the paper's CNN + LSTM model sizes, in millions) and
         ``paper / SF``: the ratios are what can be compared, the absolute sizes cannot (see notebook 09).
+        The paper's "Cross-attention" size is CAT's; our row is the MulT-style stand-in (module doc).
     """
     modalities = dict(EXAMPLE_SPECS if modalities is None else modalities)
     rows = []

@@ -242,7 +242,7 @@ def test_qin_net_order_kinds_and_unimodal_ablation():
     series_first = {"series": EXAMPLE_SPECS["series"], "image": EXAMPLE_SPECS["image"]}
     with pytest.raises(ValueError, match="image modality must come first"):
         qin_net(series_first, 2, d_model=16)
-    with pytest.raises(ValueError, match="kind 'image'.*or 'series'.*got 'signal'"):
+    with pytest.raises(ValueError, match="kind 'image'.*'series'.*'rhythm'.*got 'signal'"):
         qin_net({"x": ModalitySpec("x", (90,), kind="signal")}, 2, d_model=16)
     unimodal = qin_net({"series": EXAMPLE_SPECS["series"]}, 2, d_model=16)
     assert type(unimodal.fusion).__name__ == "MeanFusion"
@@ -263,3 +263,28 @@ def test_parameter_table_rows_and_counts():
     assert table["encoder parameters"].nunique() == 1  # matched encoders
     assert table.loc["SF", "fusion parameters"] < table.loc["Cross-attention", "fusion parameters"]
     assert table.loc["SF", "fusion / SF"] == 1.0
+
+
+def test_cross_attention_substitution_is_named():
+    """The paper's cross-attention baseline [16] is CAT; ours is a MulT stand-in, and the code says so."""
+    from fusionlab.models.registry import get_entry
+    from fusionlab.reference import qin as qin_reference
+
+    assert ALIGNMENTS["Cross-attention"] == "mult_cross_attention"
+    assert "CAT" in qin_reference.CROSS_ATTENTION_CITED and "MulT" in qin_reference.CROSS_ATTENTION_USED
+    doc = get_entry("qin_cross_attention").factory.__doc__
+    assert "stand-in" in doc and "CAT" in doc
+    assert "stand-in" not in get_entry("qin_sf").factory.__doc__
+
+
+def test_sf_with_rhythm_is_a_third_step():
+    """SF + rhythm (lesson 08's RR features as a third modality): three encoders, two SF steps, finite logits."""
+    specs = {**EXAMPLE_SPECS, "rhythm": ModalitySpec("rhythm", (9,), kind="rhythm")}
+    model = qin_net(specs, 4, d_model=16, resnet_depth=2, resnet_width=4, lstm_layers=1).eval()
+    assert len(model.fusion.steps) == 2 and list(model.encoders) == ["image", "series", "rhythm"]
+    batch = {m: torch.randn(3, *spec.shape) for m, spec in specs.items()}
+    logits = model(batch)
+    assert logits.shape == (3, 4) and torch.isfinite(logits).all()
+    # the rhythm changes the prediction (the third step is not a no-op)
+    moved = model({**batch, "rhythm": batch["rhythm"] + 3.0})
+    assert not torch.allclose(moved, logits)

@@ -42,6 +42,7 @@ from fusionlab.studies.ecg_domains.study import (
     EcgDomainResult,
     EcgSettings,
     available_records,
+    cap_per_class,
     load_ecg_beats,
     model_modalities,
     penultimate_features,
@@ -49,6 +50,7 @@ from fusionlab.studies.ecg_domains.study import (
     run_ecg_domains,
     scale_inputs,
     study_settings,
+    validation_records,
     without_rhythm,
 )
 
@@ -70,6 +72,7 @@ __all__ = [
     "baseline_features",
     "beat_metrics",
     "beat_views",
+    "cap_per_class",
     "class_weights",
     "drop_unscored",
     "features",
@@ -87,6 +90,7 @@ __all__ = [
     "scale_inputs",
     "study_settings",
     "tables",
+    "validation_records",
     "view_specs",
     "views_to_dataset",
     "without_rhythm",

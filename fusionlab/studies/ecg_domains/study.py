@@ -265,7 +265,7 @@ def validation_records(beats, train_index: np.ndarray, n_records: int, seed: int
     return val
 
 
-def _cap_per_class(labels: np.ndarray, cap: int, seed: int) -> np.ndarray:
+def cap_per_class(labels: np.ndarray, cap: int, seed: int) -> np.ndarray:
     """Indices (sorted) keeping at most ``cap`` random items of each class."""
     rng = np.random.default_rng(seed)
     keep = [rng.permutation(np.flatnonzero(labels == c))[:cap] for c in np.unique(labels)]
@@ -338,14 +338,14 @@ def _run_ecg_domains(folder: Path, protocol: str, settings: EcgSettings, device:
         # Classical baseline on all training beats (class-weighted; it needs no validation records).
         tic = time.perf_counter()
         gbm_index = fold.train if settings.gbm_max_majority is None else \
-            fold.train[_cap_per_class(beats.labels[fold.train], settings.gbm_max_majority, settings.seed + k)]
+            fold.train[cap_per_class(beats.labels[fold.train], settings.gbm_max_majority, settings.seed + k)]
         train_all = beats.subset(gbm_index)
         gbm = gbm_baseline(settings.seed).fit(baseline_features(train_all.windows, train_all.rr), train_all.labels)
         seconds[GBM] += time.perf_counter() - tic
         beats_seen[GBM] += len(train_all)
         preds[GBM].append(gbm.predict(baseline_features(test.windows, test.rr)))
         # Deep models: cap each class, standardise with training statistics only.
-        capped = fit_index[_cap_per_class(beats.labels[fit_index], settings.max_majority, settings.seed + k)]
+        capped = fit_index[cap_per_class(beats.labels[fit_index], settings.max_majority, settings.seed + k)]
         y_fit = beats.labels[capped]
         fit_inputs = _take(inputs, capped, inputs)
         fold_scaler = ViewScaler.fit({v: fit_inputs[v] for v in ("time", "tf", "freq")})
@@ -353,7 +353,7 @@ def _run_ecg_domains(folder: Path, protocol: str, settings: EcgSettings, device:
         test_scaled = scale_inputs(fold_scaler, _take(inputs, fold.test, inputs))
         val_data = None
         if len(val_index):
-            val_keep = val_index[_cap_per_class(beats.labels[val_index], settings.val_cap, settings.seed + k)]
+            val_keep = val_index[cap_per_class(beats.labels[val_index], settings.val_cap, settings.seed + k)]
             val_data = (scale_inputs(fold_scaler, _take(inputs, val_keep, inputs)), beats.labels[val_keep])
         adasyn = None
         info = {"fold": fold.name, "train_records": tuple(map(str, fold.train_records)), "val_records": tuple(map(str, val_recs)),

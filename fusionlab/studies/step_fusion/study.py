@@ -7,9 +7,13 @@ same sample (ResNet encoder) -- and compare the alignment blocks of the paper wi
 =================  ==========================================================================
 ``SF``             Stepwise Fusion (``step_fusion``): image tokens query the series tokens
 ``LMF``            low-rank multimodal fusion (``lmf``, Liu et al. 2018)
-``Cross-attention``  MulT-style cross-modal transformer (``mult_cross_attention``)
+``Cross-attention``  MulT-style cross-modal transformer (``mult_cross_attention``): our stand-in for
+                   the paper's baseline [16], CAT (Lin et al. 2022), which is not built
+                   (:mod:`fusionlab.models.step_fusion`)
 ``Concat``         pooled features concatenated, dense layers (``domain_concat``): the plain baseline
 ``Image only``     the ResNet alone;   ``Series only``: the LSTM alone
+``SF + rhythm``    MIT-BIH only: SF with a third step on the beat's RR features (lesson 08's rhythm
+                   modality, :func:`fusionlab.data.rhythm.rhythm_features`, MLP encoder): not in the paper
 =================  ==========================================================================
 
 MIT-BIH: MLII beats (0.7 s at 128 Hz), N/S/V/F, folds of whole records (:mod:`fusionlab.stats.mitdb_protocol`);
@@ -33,6 +37,7 @@ from fusionlab.data.balance import balance_beats
 from fusionlab.data.batches import MultimodalTensorDataset
 from fusionlab.data.ett import EttWindows, ett_path, load_ett, make_ett_windows
 from fusionlab.data.mitdb import SMOKE_RECORDS, available_records, load_mitdb_beats
+from fusionlab.data.rhythm import rhythm_features
 from fusionlab.cache import cached_result
 from fusionlab.models import ModalitySpec, count_parameters
 from fusionlab.models.step_fusion import ALIGNMENTS, qin_net
@@ -53,7 +58,10 @@ VARIANTS: dict[str, tuple[tuple[str, ...], str | None]] = {
     **{name: (("image", "series"), block) for name, block in ALIGNMENTS.items()},
     "Image only": (("image",), None),
     "Series only": (("series",), None),
+    # Not in the paper: the beat's timing (RR features, lesson 08) as a third modality, fused stepwise.
+    "SF + rhythm": (("image", "series", "rhythm"), "step_fusion"),
 }
+RHYTHM_VARIANTS = tuple(name for name, (modalities, _) in VARIANTS.items() if "rhythm" in modalities)
 ETT_BASELINES = ("train mean", "last value", "linear (ridge)", "linear (NLinear-style)")
 
 
@@ -157,8 +165,27 @@ def beat_modalities(windows: np.ndarray, settings: QinSettings, scale: tuple[flo
 
 
 def beat_specs(views: dict[str, np.ndarray]) -> dict[str, ModalitySpec]:
-    return {"image": ModalitySpec("image", tuple(views["image"].shape[1:]), kind="image"),
-            "series": ModalitySpec("series", tuple(views["series"].shape[1:]), kind="series")}
+    """ModalitySpecs of the beat modalities present in ``views`` (image first: the query side of SF)."""
+    kinds = {"image": "image", "series": "series", "rhythm": "rhythm"}
+    return {m: ModalitySpec(m, tuple(views[m].shape[1:]), kind=kinds[m]) for m in kinds if m in views}
+
+
+def _rhythm_datasets(train, test, train_rhythm, test_rhythm, settings: QinSettings, seed: int):
+    """Training and test sets with the RR features as a third modality.
+
+    ADASYN runs on each beat concatenated with its RR features, so a synthetic beat gets a synthetic
+    rhythm of the same interpolation; the rhythm-free variants keep their own ADASYN call unchanged.
+    """
+    n_times = train.windows.shape[-1]
+    flat = np.concatenate([train.windows[:, 0], train_rhythm], axis=1)
+    x_bal, y_bal, _ = balance_beats(flat, train.labels, method="adasyn", max_majority=settings.max_majority, seed=seed)
+    train_views, scale = beat_modalities(x_bal[:, :n_times], settings)
+    test_views, _ = beat_modalities(test.windows[:, 0], settings, scale)
+    train_views["rhythm"] = x_bal[:, n_times:].astype(np.float32)
+    test_views["rhythm"] = np.asarray(test_rhythm, dtype=np.float32)
+    as_data = lambda views, y: MultimodalTensorDataset({m: torch.from_numpy(np.ascontiguousarray(v))
+                                                         for m, v in views.items()}, torch.from_numpy(y))
+    return as_data(train_views, y_bal), as_data(test_views, test.labels), beat_specs(train_views)
 
 
 def run_mitdb(folder: str | Path, settings: QinSettings, *, device: str = "auto", cache: bool = True,
@@ -187,6 +214,8 @@ def _run_mitdb(folder, records, protocol, settings, device, log) -> dict:
     out = {"protocol": protocol, "settings": asdict(settings), "predictions": {v: [] for v in settings.variants},
            "train_seconds": dict.fromkeys(settings.variants, 0.0), "parameters": {}, "folds": []}
     y_true, recs, fold_of = [], [], []
+    # RR features normalised per record (lesson 08); from beat times only, so no label or test statistic leaks.
+    rhythm = rhythm_features(beats.rr, beats.records) if set(settings.variants) & set(RHYTHM_VARIANTS) else None
     for k, fold in enumerate(folds):
         test_index = fold.test
         if settings.test_beats is not None and len(test_index) > settings.test_beats:
@@ -206,13 +235,18 @@ def _run_mitdb(folder, records, protocol, settings, device, log) -> dict:
                              "n_test": len(test)})
         log(f"{fold.name}: {len(y_bal)} training beats (ADASYN-balanced), {len(test)} test beats "
             f"of records {', '.join(fold.test_records)}")
+        sets = {False: (train_data, test_data, specs)}
+        if rhythm is not None:
+            sets[True] = _rhythm_datasets(train, test, rhythm[fold.train], rhythm[test_index], settings,
+                                          settings.seed + k)
         for name in settings.variants:
             seed_everything(settings.seed + k)
-            model = build_variant(name, specs, len(CLASSES), settings)
+            fold_train, fold_test, fold_specs = sets[name in RHYTHM_VARIANTS]
+            model = build_variant(name, fold_specs, len(CLASSES), settings)
             modalities = VARIANTS[name][0]
-            history = fit(model, _subset(train_data, modalities, "classification"),
+            history = fit(model, _subset(fold_train, modalities, "classification"),
                           config=_config(settings, settings.seed + k, None), device=device)
-            probs, _ = predict(model, _subset(test_data, modalities, "classification"), device=device)
+            probs, _ = predict(model, _subset(fold_test, modalities, "classification"), device=device)
             out["predictions"][name].append(probs.argmax(1))
             out["train_seconds"][name] += history.seconds
             out["parameters"][name] = count_parameters(model)
@@ -224,6 +258,11 @@ def _run_mitdb(folder, records, protocol, settings, device, log) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------- ETT
+def ett_variants(settings: QinSettings) -> list[str]:
+    """The variants trained on ETT: all but those needing the ECG rhythm modality."""
+    return [v for v in settings.variants if v not in RHYTHM_VARIANTS]
+
+
 def ett_modalities(windows: EttWindows, settings: QinSettings) -> tuple[MultimodalTensorDataset, np.ndarray]:
     """The two modalities of ETT windows and the regression targets, plus the level to add back.
 
@@ -291,7 +330,7 @@ def _run_ett(path, name, settings, device, log) -> dict:
            "ot_std": float(train.scaler.inverse_target(1.0) - train.scaler.inverse_target(0.0)),
            "n": {s: len(d[0]) for s, d in data.items()}, "train_seconds": {}, "parameters": {}, "epochs": {}}
     log(f"{name}: {len(train)} training, {len(val)} validation, {len(test)} test windows")
-    for variant in settings.variants:
+    for variant in ett_variants(settings):
         seed_everything(settings.seed)
         model = build_variant(variant, specs, 1, settings)
         modalities = VARIANTS[variant][0]
@@ -316,11 +355,16 @@ def study_settings(profile: str, *, protocol: str = "auto", seed: int = 0) -> Qi
     every 24th training window, 1 epoch, small encoders.
     ``standard`` (class time, aiming at <= 5 min on a 2-core CPU): every record, 3 folds, 250 beats per
     class, 3000 scored test beats per fold, ETTh1 with every 24th training window, 3 epochs, small
-    encoders (d 32, ResNet depth 3 width 8, one LSTM layer). A run with 400 beats, 5000 test beats,
-    every 12th window and 4 epochs took over 10 min at load 5: not yet measured at these settings.
+    encoders (d 32, ResNet depth 3 width 8, one LSTM layer). Measured on 2026-12-03 with
+    ``benchmarks/notebook_times.py``: the whole notebook (SF + rhythm included) in 198 s, 1.7 GB peak, at
+    load 2.7 on the shared 2-core machine (without SF + rhythm: 326 s at load 5.6, an upper bound; 400
+    beats, 5000 test beats, every 12th window and 4 epochs took over 10 min at load 5).
     ``extended`` (the former standard, ~25 min on a CPU): 1000 beats per class, all test beats, both ETT
     files with every 4th training window, 5 epochs of batches of 32, d 64, ResNet depth 6 width 16.
-    ``full``: 5 folds, 20000 beats per class, every window, 30 epochs (GPU).
+    ``full``: 5 folds, 20000 beats per class (binds only N), every test beat, both ETT files with every
+    training window, up to 30 epochs (patience 5), the extended encoders (d 64, ResNet depth 6 width 16,
+    2 LSTM layers: 0.33 M parameters for SF, 0.60 M for cross-attention) -- the paper's data sizes as far
+    as it states them, *not* its model sizes (70 M / 160 M, Table 7), which it gives without widths (GPU).
     """
     from fusionlab.profiles import pick
 
