@@ -17,6 +17,7 @@ import torch
 from fusionlab.data.batches import MultimodalTensorDataset
 from fusionlab.data.staging import SleepEpochs
 from fusionlab.data.windows import STAGES
+from fusionlab.repro import get_device
 from fusionlab.spectral import core_sleep_stft
 
 MODALITIES = ("eeg", "eog")
@@ -183,8 +184,11 @@ def check_stages(nights: Sequence[NightFeatures], split: str) -> pd.Series:
 
 @torch.no_grad()
 def predict_night(model: torch.nn.Module, night: NightFeatures, use: Sequence[str], *, batch_size: int = 64,
-                  device: str | torch.device = "cpu") -> np.ndarray:
+                  device: str | torch.device | None = None) -> np.ndarray:
     """Per-epoch class probabilities of a whole night using only the modalities in ``use``.
+
+    ``device``: where to run (``"auto"`` resolves with :func:`fusionlab.repro.get_device`); default None keeps
+    the model where its parameters are.
 
     Non-overlapping windows of the model's ``seq_len`` (the last one aligned to the night's end)
     are classified per epoch; epochs covered twice get the mean probability.
@@ -197,6 +201,10 @@ def predict_night(model: torch.nn.Module, night: NightFeatures, use: Sequence[st
     unknown = [m for m in use if m not in modalities]
     if unknown or not use:
         raise ValueError(f"use must name at least one of the model's modalities {list(modalities)}, got {list(use)}")
+    if device is None:
+        device = next(model.parameters()).device
+    else:
+        device = get_device(device)
     model.eval().to(device)
     seq_len = model.seq_len
     starts = window_starts(night.n_epochs, seq_len, seq_len)

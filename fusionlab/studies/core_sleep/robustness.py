@@ -171,8 +171,10 @@ TEST_SUBSETS: dict[str, tuple[str, ...]] = {"EEG-EOG": ("eeg", "eog"), "EEG": ("
 
 
 def evaluate_modality_subsets(model, nights, subsets: Mapping[str, Sequence[str]] = TEST_SUBSETS, *,
-                              device="cpu") -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+                              device=None) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """Score one trained model on ``nights`` with each subset of modalities (no retraining).
+
+    ``device`` (default: where the model's parameters are) is passed to :func:`~.data.predict_night`.
 
     Subsets naming a modality the model does not take are skipped (unimodal models).
 

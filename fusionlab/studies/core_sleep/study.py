@@ -20,11 +20,10 @@ import numpy as np
 import pandas as pd
 import torch
 
-from fusionlab import profiles
 from fusionlab.data.synthetic import Corruption, make_night
 from fusionlab.models import create_model
 from fusionlab.models.core_sleep import PAPER_CONFIG, core_sleep_specs, unimodal_equivalent
-from fusionlab.repro import seed_everything
+from fusionlab.repro import get_device, seed_everything
 from fusionlab.studies.core_sleep.data import (
     MODALITIES,
     NightFeatures,
@@ -44,6 +43,7 @@ from fusionlab.studies.core_sleep.tables import (  # noqa: F401  (part of this m
     paired_comparisons,
     pooled_comparisons,
 )
+from fusionlab.studies.base import ProfileSettings, Result
 from fusionlab.train.loop import TrainConfig, fit
 from fusionlab.train.losses import variant_loss
 
@@ -70,8 +70,8 @@ TABLE_ROWS = [row_name(a, l) for l in LOSSES for a in ARCHITECTURES]
 
 
 @dataclass
-class CoreSleepSettings:
-    """Sizes of one profile (see :func:`settings_for`)."""
+class CoreSleepSettings(ProfileSettings):
+    """Sizes of one profile: ``CoreSleepSettings.for_profile(profile, **overrides)`` (see :func:`settings_for`)."""
 
     n_train: int
     n_val: int
@@ -107,6 +107,10 @@ class CoreSleepSettings:
         return TrainConfig(num_epochs=self.num_epochs, batch_size=self.batch_size, lr=self.lr,
                            weight_decay=self.weight_decay, warmup_frac=0.1, patience=None, seed=seed, progress=False)
 
+    @classmethod
+    def _profiles(cls) -> dict[str, CoreSleepSettings]:
+        return _profile_settings()
+
 
 CLASS_ROWS: tuple[tuple[str, str], ...] = (("Early", "none"), ("Mid-Late", "none"), ("CoRe", "none"),
                                            ("CoRe", "MS+AL"), ("CoRe", "MS+AL-clip"))
@@ -131,8 +135,12 @@ def settings_for(profile: str) -> CoreSleepSettings:
       subjects of 8 h, 3 seeds, all 12 rows; Fig. 4 with 20 multimodal + {0, 10, 20, 40, 80} unimodal
       subjects. The paper trains on SHHS-1 (5,791 subjects), which cannot be downloaded here.
     """
-    return profiles.pick(
-        profile,
+    return CoreSleepSettings.for_profile(profile)
+
+
+def _profile_settings() -> dict[str, CoreSleepSettings]:
+    """The four profiles' settings (documented in :func:`settings_for`)."""
+    return dict(
         smoke=CoreSleepSettings(n_train=4, n_val=1, n_test_clean=2, n_test_noisy=1, n_test_distractor=1, hours=2.5,
                                 seq_len=7, model={"d_model": 16, "n_heads": 2, "d_ff": 32, "inner_depth": 1,
                                                   "outer_depth": 1, "dropout": 0.1},
@@ -274,11 +282,13 @@ def build_model(arch: str, settings: CoreSleepSettings, modalities: Sequence[str
 
 def train_model(arch: str, losses: str, train: Sequence[NightFeatures], val: Sequence[NightFeatures],
                 settings: CoreSleepSettings, seed: int, modalities: Sequence[str] = MODALITIES, *,
-                device: str | torch.device = "cpu", **kwargs: Any):
-    """Train one model on ``device`` (mixed precision on CUDA); returns ``(model, history, seconds)``.
+                device: str | torch.device = "auto", **kwargs: Any):
+    """Train one model on ``device`` (``"auto"``: :func:`fusionlab.repro.get_device`; mixed precision on CUDA);
+    returns ``(model, history, seconds)``.
 
     Per-epoch labels in training, centre-epoch validation. The model stays on ``device``.
     """
+    device = get_device(device)
     seed_everything(seed)
     model = build_model(arch, settings, modalities, **kwargs)
     # Models trained with MS answer with a modality's own predictor when only that modality is present.
@@ -339,7 +349,7 @@ def yasa_night(night: NightFeatures) -> np.ndarray:
 
 
 def run_study(settings: CoreSleepSettings, *, rows: Sequence[tuple[str, str]] | None = None,
-              keep_night: str | None = None, dataset: str = "synthetic", device: str | torch.device = "cpu",
+              keep_night: str | None = None, dataset: str = "synthetic", device: str | torch.device = "auto",
               keep_models: Sequence[str] = (), log=print) -> dict[str, Any]:
     """Table I + Table II analogue over ``settings.seeds`` (one fresh subject split per seed).
 
@@ -348,7 +358,7 @@ def run_study(settings: CoreSleepSettings, *, rows: Sequence[tuple[str, str]] | 
     rows : sequence of (arch, losses), optional
         Default ``settings.table_rows()``; the two unimodal equivalents are always trained.
     device : str or torch.device
-        Where training and inference run (mixed precision on CUDA).
+        Where training and inference run (``"auto"``: CUDA, then MPS, then CPU; mixed precision on CUDA).
     keep_models : sequence of str
         Row names whose model trained on the first seed is returned (``"models"``), e.g. for a
         lesson's interactive figure; the others are released after scoring.
@@ -366,6 +376,7 @@ def run_study(settings: CoreSleepSettings, *, rows: Sequence[tuple[str, str]] | 
         ``latent``: {(seed, "clean" | "noisy"): latent-truth stage of every test epoch} (synthetic nights);
         ``models``: {row name: trained model (eval mode, on ``device``)} of the first seed, for ``keep_models``.
     """
+    device = get_device(device)
     rows = list(rows or settings.table_rows())
     records, detectors, probabilities, times, hypnogram = [], [], {}, [], None
     groups: dict[tuple[int, str], np.ndarray] = {}
@@ -463,7 +474,7 @@ def incomplete_plan(settings: CoreSleepSettings) -> dict[str, list[int]]:
 
 
 def run_incomplete_data(settings: CoreSleepSettings, seed: int, *, dataset: str = "synthetic",
-                        device: str | torch.device = "cpu", log=print) -> pd.DataFrame:
+                        device: str | torch.device = "auto", log=print) -> pd.DataFrame:
     """Fig. 4 analogue: CoRe-Sleep on ``incomplete_base`` multimodal subjects plus ``k`` unimodal ones.
 
     Scenarios: ``"both"`` adds ``k`` EEG-only and ``k`` EOG-only subjects (different subjects),
@@ -478,6 +489,7 @@ def run_incomplete_data(settings: CoreSleepSettings, seed: int, *, dataset: str 
     DataFrame: scenario, added, unimodal_per_multimodal (added unimodal subjects per multimodal one),
     test (EEG-EOG/EEG/EOG), acc, kappa, mf1, seed.
     """
+    device = get_device(device)
     plan = incomplete_plan(settings)
     needed = max(k * (2 if scenario == "both" else 1) for scenario, ks in plan.items() for k in ks)
     extra = settings.incomplete_base + needed - settings.n_train
@@ -522,3 +534,37 @@ def settings_dict(settings: CoreSleepSettings) -> dict[str, Any]:
 def with_overrides(settings: CoreSleepSettings, **changes: Any) -> CoreSleepSettings:
     """A copy of ``settings`` with some fields changed."""
     return replace(settings, **changes)
+
+
+# ------------------------------------------------------------------------------- the common study shape
+Settings = CoreSleepSettings
+"""This study's settings (:mod:`fusionlab.studies.base`): ``Settings.for_profile(profile, **overrides)``."""
+
+
+def run(settings: CoreSleepSettings, *, device: str | torch.device = "auto", cache: bool = True,
+        dataset: str = "synthetic", incomplete: bool = True, keep_models: Sequence[str] = (), log=print) -> Result:
+    """The whole study: :func:`run_study` (Tables I and II) then, with ``incomplete``, :func:`run_incomplete_data`
+    over the first ``settings.incomplete_seeds`` seeds (Fig. 4), in the order lesson 07 runs them.
+
+    ``cache`` is accepted for the common shape; this study is not cached (its synthetic nights are drawn again
+    in seconds and its models are what a lesson looks at).
+
+    Returns
+    -------
+    Result
+        ``tables``: ``scores`` (seed, model, test, acc, kappa, mf1), ``summary`` (:func:`summarize`),
+        ``detector``, ``times`` and, with ``incomplete``, ``incomplete`` (Fig. 4 runs);
+        ``extras``: ``probabilities``, ``hypnogram``, ``groups``, ``latent``, ``models`` (see :func:`run_study`),
+        ``device`` (where it trained). ``protocol`` is the dataset.
+    """
+    device = get_device(device)
+    study = run_study(settings, dataset=dataset, device=device, keep_models=keep_models, log=log)
+    tables = {"scores": study["scores"], "summary": summarize(study["scores"]), "detector": study["detector"],
+              "times": study["times"]}
+    if incomplete:
+        tables["incomplete"] = pd.concat([run_incomplete_data(settings, seed, dataset=dataset, device=device, log=log)
+                                          for seed in settings.seeds[: settings.incomplete_seeds]],
+                                         ignore_index=True)
+    extras = {key: study[key] for key in ("probabilities", "hypnogram", "groups", "latent", "models")}
+    extras["device"] = str(device)
+    return Result("core-sleep", settings, tables, protocol=dataset, extras=extras)
