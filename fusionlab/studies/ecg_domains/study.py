@@ -43,7 +43,16 @@ from fusionlab.cache import cached_result
 from fusionlab.models.ecg_domains import ecg_domain_net
 from fusionlab.repro import get_device, seed_everything
 from fusionlab.spectral.beat_views import ViewScaler, ViewSettings, beat_views, view_specs, views_to_dataset
-from fusionlab.stats.mitdb_protocol import CLASSES, beat_metrics, drop_unscored, make_folds, resolve_protocol
+from fusionlab.paths import shared_data_dir
+from fusionlab.stats.mitdb_protocol import (
+    CLASSES,
+    beat_metrics,
+    drop_unscored,
+    make_folds,
+    metrics_table,
+    resolve_protocol,
+)
+from fusionlab.studies.base import ProfileSettings, Result
 from fusionlab.studies.ecg_domains.baseline import baseline_features, gbm_baseline
 from fusionlab.studies.ecg_domains.features import INPUT_MODULES, beat_inputs, code_version
 from fusionlab.train.loop import TrainConfig, fit, predict
@@ -84,8 +93,8 @@ def without_rhythm(name: str) -> str | None:
 
 
 @dataclass
-class EcgSettings:
-    """Everything one study run depends on (profiles choose it; it is the cache key).
+class EcgSettings(ProfileSettings):
+    """Everything one study run depends on (``EcgSettings.for_profile(profile, **overrides)``; it is the cache key).
 
     Attributes
     ----------
@@ -155,6 +164,10 @@ class EcgSettings:
     def row_names(self) -> list[str]:
         """Every row of the study's tables except the majority class: models, ADASYN rows, GBM."""
         return [*self.models, *(m + ADASYN_SUFFIX for m in self.adasyn_models), GBM]
+
+    @classmethod
+    def _profiles(cls) -> dict[str, EcgSettings]:
+        return _profile_settings()
 
 
 @dataclass
@@ -418,18 +431,59 @@ def study_settings(profile: str, *, protocol: str = "auto", seed: int = 0) -> Ec
     3000 beats per class, <= 30 epochs, 3 seeds (the old standard's data size; about an hour on a CPU).
     ``full``: 5 folds, 20000 beats per class, <= 60 epochs, 5 seeds (GPU).
     """
-    from fusionlab.profiles import pick
+    return EcgSettings.for_profile(profile, protocol=protocol, seed=seed)
 
-    return pick(profile,
-                smoke=EcgSettings(records=SMOKE_RECORDS, protocol=protocol, n_folds=2, num_epochs=2, max_majority=300,
-                                  models=("1D-CNN", "Rhythm only", "1D-CNN + rhythm"), adasyn_models=("1D-CNN + rhythm",),
-                                  val_records=2, val_cap=100, patience=1, seed=seed),
-                standard=EcgSettings(protocol=protocol, n_folds=3, models=CLASS_MODELS,
-                                     adasyn_models=("1D-CNN + rhythm",), num_epochs=10, patience=2,
-                                     max_majority=1000, gbm_max_majority=3000, views=CLASS_VIEWS, seed=seed),
-                extended=EcgSettings(protocol=protocol, n_folds=3, models=tuple(MODEL_DOMAINS),
-                                     adasyn_models=("Hybrid 1", "Hybrid 1 + rhythm"), num_epochs=30, patience=5,
-                                     max_majority=3000, seeds=3, seed=seed),
-                full=EcgSettings(protocol=protocol, n_folds=5, models=tuple(MODEL_DOMAINS),
-                                 adasyn_models=("Hybrid 1", "Hybrid 1 + rhythm"), num_epochs=60, patience=8,
-                                 max_majority=20000, seeds=5, d_model=64, seed=seed))
+
+def _profile_settings() -> dict[str, EcgSettings]:
+    """The four profiles' settings (documented in :func:`study_settings`)."""
+    return dict(
+        smoke=EcgSettings(records=SMOKE_RECORDS, n_folds=2, num_epochs=2, max_majority=300,
+                          models=("1D-CNN", "Rhythm only", "1D-CNN + rhythm"), adasyn_models=("1D-CNN + rhythm",),
+                          val_records=2, val_cap=100, patience=1),
+        standard=EcgSettings(n_folds=3, models=CLASS_MODELS,
+                             adasyn_models=("1D-CNN + rhythm",), num_epochs=10, patience=2,
+                             max_majority=1000, gbm_max_majority=3000, views=CLASS_VIEWS),
+        extended=EcgSettings(n_folds=3, models=tuple(MODEL_DOMAINS),
+                             adasyn_models=("Hybrid 1", "Hybrid 1 + rhythm"), num_epochs=30, patience=5,
+                             max_majority=3000, seeds=3),
+        full=EcgSettings(n_folds=5, models=tuple(MODEL_DOMAINS),
+                         adasyn_models=("Hybrid 1", "Hybrid 1 + rhythm"), num_epochs=60, patience=8,
+                         max_majority=20000, seeds=5, d_model=64))
+
+
+# ------------------------------------------------------------------------------- the common study shape
+Settings = EcgSettings
+"""This study's settings (:mod:`fusionlab.studies.base`): ``Settings.for_profile(profile, **overrides)``."""
+
+
+def default_folder() -> Path:
+    """``<shared data>/mitdb`` (``$FUSIONLAB_SHARED_DATA`` or ``../shared/data`` beside the repository)."""
+    root = shared_data_dir()
+    if root is None:
+        raise FileNotFoundError("folder: no shared data folder (set FUSIONLAB_SHARED_DATA or pass folder=, the "
+                                "MIT-BIH records; `fusionlab fetch mitdb`)")
+    return root / "mitdb"
+
+
+def run(settings: EcgSettings, *, device: str | torch.device = "auto", cache: bool = True,
+        folder: str | Path | None = None, n_boot: int = 1000, log=print) -> Result:
+    """The whole study (:func:`run_ecg_domains`, cached) and its tables.
+
+    Returns
+    -------
+    Result
+        ``tables``: ``metrics`` (:func:`~fusionlab.stats.mitdb_protocol.metrics_table` of the first seed's
+        out-of-fold predictions, record-bootstrap CIs with ``n_boot`` resamples), ``seed_scores`` (one row per
+        model and seed), ``timing`` (training seconds and beats per second per model);
+        ``extras["result"]``: the :class:`EcgDomainResult` (predictions, features, weights, folds).
+    """
+    folder = Path(folder) if folder is not None else default_folder()
+    result = run_ecg_domains(folder, settings, device=device, cache=cache, log=log)
+    tables = {
+        "metrics": metrics_table(result.y_true, result.predictions, groups=result.records, n_boot=n_boot,
+                                 seed=settings.seed, protocol=result.protocol),
+        "seed_scores": result.seed_scores,
+        "timing": pd.DataFrame({"train_seconds": result.train_seconds,
+                                "train_beats_per_s": result.train_beats_per_s}).rename_axis("model").reset_index(),
+    }
+    return Result("ecg-domains", settings, tables, protocol=result.protocol, extras={"result": result})

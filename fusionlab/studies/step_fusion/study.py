@@ -41,6 +41,7 @@ from fusionlab.data.rhythm import rhythm_features
 from fusionlab.cache import cached_result
 from fusionlab.models import ModalitySpec, count_parameters
 from fusionlab.models.step_fusion import ALIGNMENTS, qin_net
+from fusionlab.paths import shared_data_dir
 from fusionlab.repro import get_device, seed_everything
 from fusionlab.spectral import imaging
 from fusionlab.spectral.beat_views import beat_time_view
@@ -51,6 +52,7 @@ from fusionlab.studies.step_fusion.forecast_baselines import (
     mean_forecast,
     relative_to_last,
 )
+from fusionlab.studies.base import ProfileSettings, Result
 from fusionlab.train.loop import TrainConfig, fit, predict, predict_values
 
 # Variant -> (modalities, fusion block); one modality means a unimodal model (no fusion block).
@@ -66,8 +68,8 @@ ETT_BASELINES = ("train mean", "last value", "linear (ridge)", "linear (NLinear-
 
 
 @dataclass
-class QinSettings:
-    """Everything a run depends on (profiles choose it; it is part of the cache key).
+class QinSettings(ProfileSettings):
+    """Everything a run depends on (``QinSettings.for_profile(profile, **overrides)``; part of the cache key).
 
     Attributes
     ----------
@@ -123,6 +125,10 @@ class QinSettings:
         unknown = [v for v in self.variants if v not in VARIANTS]
         if unknown:
             raise ValueError(f"unknown variants {unknown}; choose from {list(VARIANTS)}")
+
+    @classmethod
+    def _profiles(cls) -> dict[str, QinSettings]:
+        return _profile_settings()
 
 
 def build_variant(name: str, specs: dict[str, ModalitySpec], num_outputs: int, settings: QinSettings):
@@ -366,16 +372,57 @@ def study_settings(profile: str, *, protocol: str = "auto", seed: int = 0) -> Qi
     2 LSTM layers: 0.33 M parameters for SF, 0.60 M for cross-attention) -- the paper's data sizes as far
     as it states them, *not* its model sizes (70 M / 160 M, Table 7), which it gives without widths (GPU).
     """
-    from fusionlab.profiles import pick
+    return QinSettings.for_profile(profile, protocol=protocol, seed=seed)
 
-    return pick(profile,
-                smoke=QinSettings(records=SMOKE_RECORDS, n_folds=2, max_majority=300, num_epochs=1, d_model=32,
-                                  resnet_depth=3, resnet_width=8, lstm_layers=1, ett_files=("ETTh1",),
-                                  train_stride=24, test_beats=1500, protocol=protocol, seed=seed),
-                standard=QinSettings(n_folds=3, max_majority=250, num_epochs=3, batch_size=64, d_model=32,
-                                     resnet_depth=3, resnet_width=8, lstm_layers=1, ett_files=("ETTh1",),
-                                     train_stride=24, test_beats=3000, protocol=protocol, seed=seed),
-                extended=QinSettings(n_folds=3, max_majority=1000, num_epochs=5, batch_size=32, train_stride=4,
-                                     protocol=protocol, seed=seed),
-                full=QinSettings(n_folds=5, max_majority=20000, num_epochs=30, patience=5, train_stride=1,
-                                 protocol=protocol, seed=seed))
+
+def _profile_settings() -> dict[str, QinSettings]:
+    """The four profiles' settings (documented in :func:`study_settings`)."""
+    return dict(
+        smoke=QinSettings(records=SMOKE_RECORDS, n_folds=2, max_majority=300, num_epochs=1, d_model=32,
+                          resnet_depth=3, resnet_width=8, lstm_layers=1, ett_files=("ETTh1",),
+                          train_stride=24, test_beats=1500),
+        standard=QinSettings(n_folds=3, max_majority=250, num_epochs=3, batch_size=64, d_model=32,
+                             resnet_depth=3, resnet_width=8, lstm_layers=1, ett_files=("ETTh1",),
+                             train_stride=24, test_beats=3000),
+        extended=QinSettings(n_folds=3, max_majority=1000, num_epochs=5, batch_size=32, train_stride=4),
+        full=QinSettings(n_folds=5, max_majority=20000, num_epochs=30, patience=5, train_stride=1))
+
+
+# ------------------------------------------------------------------------------- the common study shape
+Settings = QinSettings
+"""This study's settings (:mod:`fusionlab.studies.base`): ``Settings.for_profile(profile, **overrides)``."""
+
+
+def _data_folder(folder: str | Path | None, name: str) -> Path:
+    if folder is not None:
+        return Path(folder)
+    root = shared_data_dir()
+    if root is None:
+        raise FileNotFoundError(f"{name}_folder: no shared data folder (set FUSIONLAB_SHARED_DATA or pass "
+                                f"{name}_folder=; `fusionlab fetch {name}`)")
+    return root / name
+
+
+def run(settings: QinSettings, *, device: str | torch.device = "auto", cache: bool = True,
+        mitdb_folder: str | Path | None = None, ett_folder: str | Path | None = None, n_boot: int = 1000,
+        log=print) -> Result:
+    """The whole study: :func:`run_mitdb`, then :func:`run_ett` on each of ``settings.ett_files`` (each cached).
+
+    Folders default to ``<shared data>/mitdb`` and ``<shared data>/ett``.
+
+    Returns
+    -------
+    Result
+        ``tables``: ``mitdb`` (:func:`~.tables.mitdb_table`, record-bootstrap CIs) and ``ett``
+        (:func:`~.tables.ett_table`, day-block bootstrap CIs), ``n_boot`` resamples each;
+        ``extras``: ``mitdb`` (the dict of :func:`run_mitdb`) and ``ett`` (the list of :func:`run_ett` dicts).
+    """
+    from fusionlab.studies.step_fusion import tables as qin_tables  # same study; keeps matplotlib out of import
+
+    device = get_device(device)
+    mitdb = run_mitdb(_data_folder(mitdb_folder, "mitdb"), settings, device=device, cache=cache, log=log)
+    ett_root = _data_folder(ett_folder, "ett")
+    ett = [run_ett(ett_root, name, settings, device=device, cache=cache, log=log) for name in settings.ett_files]
+    tables = {"mitdb": qin_tables.mitdb_table(mitdb, n_boot=n_boot, seed=settings.seed),
+              "ett": qin_tables.ett_table(ett, n_boot=n_boot, seed=settings.seed)}
+    return Result("step-fusion", settings, tables, protocol=mitdb["protocol"], extras={"mitdb": mitdb, "ett": ett})
