@@ -22,12 +22,13 @@ from fusionlab.models import count_parameters, create_model
 from fusionlab.models.hayes_sun import HAYES_SUN_VARIANTS, set_encoder_mode
 from fusionlab.models.pretraining import frozen_encoders, pretrain_frozen_encoders
 from fusionlab.repro import get_device, seed_everything
+from fusionlab.studies.base import ProfileSettings, Result
 from fusionlab.train.loop import History, TrainConfig, evaluate, fit, predict
 
 
 @dataclass
-class StudySettings:
-    """Sizes of one synthetic study (notebook profiles choose them).
+class StudySettings(ProfileSettings):
+    """Sizes of one synthetic study: ``StudySettings.for_profile(profile, **overrides)`` (lesson 05's profiles).
 
     Attributes
     ----------
@@ -57,6 +58,25 @@ class StudySettings:
     def model_kwargs(self) -> dict[str, Any]:
         return {"d_model": self.d_model, "depth": self.depth, "n_heads": self.n_heads, "dropout": self.dropout,
                 "patch_size": self.patch_size}
+
+    @classmethod
+    def _profiles(cls) -> dict[str, StudySettings]:
+        """Lesson 05's profiles.
+
+        ``smoke``: seconds; ``standard`` (class time, <= 5 min on a 2-core CPU): a quarter of the data, a narrower
+        and shallower model, fewer epochs; ``extended``: the former standard (~20 min on a 2-core CPU);
+        ``full``: 16000 training samples, d 64, up to 40 epochs (GPU).
+        """
+        return dict(
+            smoke=cls(n_train=512, n_val=256, n_test=512, d_model=16, depth=1, pretrain_epochs=1,
+                      train=TrainConfig(num_epochs=2, batch_size=128, lr=2e-3, patience=None, progress=False)),
+            standard=cls(n_train=1000, n_val=250, n_test=2000, d_model=16, depth=1, pretrain_epochs=2,
+                         train=TrainConfig(num_epochs=6, batch_size=128, lr=2e-3, patience=2, progress=False)),
+            extended=cls(n_train=4000, n_val=1000, n_test=4000, d_model=32, depth=2, pretrain_epochs=5,
+                         train=TrainConfig(num_epochs=12, batch_size=128, lr=2e-3, patience=3, progress=False)),
+            full=cls(n_train=16000, n_val=4000, n_test=20000, d_model=64, depth=2, pretrain_epochs=10,
+                     train=TrainConfig(num_epochs=40, batch_size=256, lr=1e-3, patience=6, progress=False)),
+        )
 
 
 @dataclass
@@ -232,3 +252,30 @@ def run_boundary_study(*, n: int = 20_000, pad: int = 500, rule: str = "sine", g
                          true_label=boundary_rule(grid_x, grid_y, rule), accuracies=accuracies,
                          test_points=data.points[test_index], test_labels=data.labels[test_index], rule=rule,
                          models=models, data=data, splits=splits)
+
+
+# ------------------------------------------------------------------------------- the common study shape
+Settings = StudySettings
+"""This study's settings (:mod:`fusionlab.studies.base`): ``Settings.for_profile(profile, **overrides)``."""
+
+
+def run(settings: StudySettings, *, device: str | torch.device = "auto", cache: bool = True,
+        seeds: Sequence[int] = (0,), noise: float = 0.25, rules: Sequence[str] = ("and", "three_class", "xor"),
+        variants: Sequence[str] = HAYES_SUN_VARIANTS, progress: bool = True) -> Result:
+    """The logic-task tables (lesson 05's Tables III, IV and the XOR table): :func:`run_logic_table` per rule.
+
+    ``cache`` is accepted for the common shape; this study is not cached (its models are what lesson 05 shows).
+    Fig. 5 is :func:`run_boundary_study` (its grid probabilities are arrays, not a table).
+
+    Returns
+    -------
+    Result
+        ``tables``: one per rule (the rows of :func:`run_logic_table`) and ``summary`` (:func:`summarize` of every
+        rule, a ``rule`` column added); ``extras["tasks"]``: the :class:`LogicTask` of each rule.
+    """
+    device = get_device(device)
+    tasks = {rule: LogicTask(rule, noise=noise) for rule in rules}
+    tables = {rule: run_logic_table(task, seeds=seeds, settings=settings, variants=variants, device=device,
+                                    progress=progress) for rule, task in tasks.items()}
+    tables["summary"] = pd.concat([summarize(tables[rule]).assign(rule=rule) for rule in rules])
+    return Result("hayes-sun-logic", settings, tables, extras={"tasks": tasks, "device": str(device)})

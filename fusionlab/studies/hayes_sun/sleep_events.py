@@ -39,8 +39,10 @@ from fusionlab.models import ModalitySpec, count_parameters, create_model
 from fusionlab.models.encoders.backbones import Backbone, ast_backbone, minilm_backbone, vit_backbone
 from fusionlab.models.encoders.cache import EmbeddingCache
 from fusionlab.models.hayes_sun import HAYES_SUN_VARIANTS
+from fusionlab.paths import build_dir
 from fusionlab.repro import get_device, seed_everything
 from fusionlab.spectral import ast_log_mel
+from fusionlab.studies.base import ProfileSettings, Result
 from fusionlab.train import metrics
 from fusionlab.train.loop import TrainConfig, fit, predict
 
@@ -204,8 +206,9 @@ def subject_folds(subjects: np.ndarray, *, seed: int, mode: str = "holdout", tes
 
 
 @dataclass
-class EventStudySettings:
-    """Sizes of the fusion part (the backbones are fixed) and the training loop."""
+class EventStudySettings(ProfileSettings):
+    """Sizes of the fusion part (the backbones are fixed) and the training loop:
+    ``EventStudySettings.for_profile(profile, **overrides)`` (lesson 06's profiles)."""
 
     d_model: int = 32
     depth: int = 2
@@ -218,6 +221,21 @@ class EventStudySettings:
     def model_kwargs(self) -> dict[str, Any]:
         return {"d_model": self.d_model, "depth": self.depth, "n_heads": self.n_heads, "dropout": self.dropout,
                 "frozen_features": True}
+
+    @classmethod
+    def _profiles(cls) -> dict[str, EventStudySettings]:
+        """Lesson 06's profiles: ``standard`` is class time (<= 5 min on 2 CPU cores), ``extended`` the former
+        standard (~19 min), ``full`` a wider model trained longer."""
+        return dict(
+            smoke=cls(d_model=16, depth=1, n_heads=2,
+                      train=TrainConfig(num_epochs=3, batch_size=64, lr=1e-3, patience=None, progress=False)),
+            standard=cls(d_model=32, depth=1, n_heads=4,
+                         train=TrainConfig(num_epochs=12, batch_size=64, lr=2e-3, patience=4, progress=False)),
+            extended=cls(d_model=32, depth=2, n_heads=4,
+                         train=TrainConfig(num_epochs=30, batch_size=64, lr=1e-3, patience=6, progress=False)),
+            full=cls(d_model=64, depth=2, n_heads=4,
+                     train=TrainConfig(num_epochs=60, batch_size=64, lr=5e-4, patience=10, progress=False)),
+        )
 
 
 def run_variant(features: EventFeatures, variant: str, *, seed: int, settings: EventStudySettings,
@@ -398,3 +416,42 @@ def compare_variants(runs: Sequence[Mapping[str, Any]], features: EventFeatures,
     group_ids = features.subjects[order] if groups == "subject" else None
     return stats.compare_models(labels, predictions, pairs, groups=group_ids, n_classes=len(features.classes),
                                 n_boot=n_boot, seed=seed)
+
+
+# ------------------------------------------------------------------------------- the common study shape
+Settings = EventStudySettings
+"""This study's settings (:mod:`fusionlab.studies.base`): ``Settings.for_profile(profile, **overrides)``."""
+
+
+def run(settings: EventStudySettings, *, device: str | torch.device = "auto", cache: bool = True,
+        seeds: Sequence[int] = (0,), features: EventFeatures | None = None, dataset: str = "synthetic",
+        n_events: int = 600, n_subjects: int = 8, seed: int = 0, ablation: bool = True,
+        progress: bool = True) -> Result:
+    """Table II (:func:`run_event_table`) and, with ``ablation``, Table V (:func:`run_ablation`) of the events.
+
+    ``features`` (default: :func:`load_events` of ``dataset`` through :func:`default_backbones`) are the frozen
+    backbones' embeddings; with ``cache`` they are stored in ``<build>/embedding-cache`` (as lesson 06 does),
+    else kept in memory only.
+
+    Returns
+    -------
+    Result
+        ``tables``: ``runs`` / ``ablation`` (one row per run: metrics, seconds; the arrays stay in extras),
+        ``table2`` / ``table5`` (:func:`summarize_runs`); ``extras``: ``features``, ``runs``, ``ablation_runs``
+        (the runners' dicts, with pooled test probabilities).
+    """
+    device = get_device(device)
+    if features is None:
+        events = load_events(dataset, n_events=n_events, n_subjects=n_subjects, seed=seed)
+        store = EmbeddingCache(build_dir() / "embedding-cache" if cache else None)
+        features = event_features(events, default_backbones(seed=seed), store)
+    as_rows = lambda runs: pd.DataFrame([{k: v for k, v in r.items() if not isinstance(v, np.ndarray)} for r in runs])
+    runs = run_event_table(features, seeds=seeds, settings=settings, device=device, progress=progress)
+    tables = {"runs": as_rows(runs), "table2": summarize_runs(runs)}
+    extras: dict[str, Any] = {"features": features, "runs": runs, "device": str(device)}
+    if ablation:
+        ablation_runs = run_ablation(features, seeds=seeds, settings=settings, device=device, progress=progress)
+        tables["ablation"] = as_rows(ablation_runs)
+        tables["table5"] = summarize_runs(ablation_runs, by="ablated")
+        extras["ablation_runs"] = ablation_runs
+    return Result("hayes-sun-events", settings, tables, protocol=settings.split, extras=extras)
