@@ -77,7 +77,7 @@ def test_result_rejects_tables_that_are_not_dataframes():
     result = Result("x", None, {"scores": pd.DataFrame({"a": [1]})}, extras={"models": {"m": 1}})
     assert result.models == {"m": 1}
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
-        result.nope
+        _ = result.nope
 
 
 def test_logic_study_runs_end_to_end_and_matches_its_runner():

@@ -24,6 +24,7 @@ from fusionlab.data.synthetic import Corruption, make_night
 from fusionlab.models import create_model
 from fusionlab.models.core_sleep import PAPER_CONFIG, core_sleep_specs, unimodal_equivalent
 from fusionlab.repro import get_device, seed_everything
+from fusionlab.studies.base import ProfileSettings, Result
 from fusionlab.studies.core_sleep.data import (
     MODALITIES,
     NightFeatures,
@@ -43,7 +44,6 @@ from fusionlab.studies.core_sleep.tables import (  # noqa: F401  (part of this m
     paired_comparisons,
     pooled_comparisons,
 )
-from fusionlab.studies.base import ProfileSettings, Result
 from fusionlab.train.loop import TrainConfig, fit
 from fusionlab.train.losses import variant_loss
 
@@ -288,7 +288,6 @@ def train_model(arch: str, losses: str, train: Sequence[NightFeatures], val: Seq
 
     Per-epoch labels in training, centre-epoch validation. The model stays on ``device``.
     """
-    device = get_device(device)
     seed_everything(seed)
     model = build_model(arch, settings, modalities, **kwargs)
     # Models trained with MS answer with a modality's own predictor when only that modality is present.

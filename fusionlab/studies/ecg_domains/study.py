@@ -37,13 +37,13 @@ import pandas as pd
 import torch
 from torch.nn import functional as F
 
+from fusionlab.cache import cached_result
 from fusionlab.data.balance import BALANCING, balance_beats, class_weights
 from fusionlab.data.mitdb import SMOKE_RECORDS, available_records, load_mitdb_beats, record_split
-from fusionlab.cache import cached_result
 from fusionlab.models.ecg_domains import ecg_domain_net
+from fusionlab.paths import shared_data_dir
 from fusionlab.repro import get_device, seed_everything
 from fusionlab.spectral.beat_views import ViewScaler, ViewSettings, beat_views, view_specs, views_to_dataset
-from fusionlab.paths import shared_data_dir
 from fusionlab.stats.mitdb_protocol import (
     CLASSES,
     beat_metrics,

@@ -33,12 +33,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from fusionlab.cache import cached_result
 from fusionlab.data.balance import balance_beats
 from fusionlab.data.batches import MultimodalTensorDataset
 from fusionlab.data.ett import EttWindows, ett_path, load_ett, make_ett_windows
 from fusionlab.data.mitdb import SMOKE_RECORDS, available_records, load_mitdb_beats
 from fusionlab.data.rhythm import rhythm_features
-from fusionlab.cache import cached_result
 from fusionlab.models import ModalitySpec, count_parameters
 from fusionlab.models.step_fusion import ALIGNMENTS, qin_net
 from fusionlab.paths import shared_data_dir
@@ -46,13 +46,13 @@ from fusionlab.repro import get_device, seed_everything
 from fusionlab.spectral import imaging
 from fusionlab.spectral.beat_views import beat_time_view
 from fusionlab.stats.mitdb_protocol import CLASSES, drop_unscored, make_folds, resolve_protocol
+from fusionlab.studies.base import ProfileSettings, Result
 from fusionlab.studies.step_fusion.forecast_baselines import (
     fit_linear_forecaster,
     flatten_windows,
     mean_forecast,
     relative_to_last,
 )
-from fusionlab.studies.base import ProfileSettings, Result
 from fusionlab.train.loop import TrainConfig, fit, predict, predict_values
 
 # Variant -> (modalities, fusion block); one modality means a unimodal model (no fusion block).
@@ -417,7 +417,9 @@ def run(settings: QinSettings, *, device: str | torch.device = "auto", cache: bo
         (:func:`~.tables.ett_table`, day-block bootstrap CIs), ``n_boot`` resamples each;
         ``extras``: ``mitdb`` (the dict of :func:`run_mitdb`) and ``ett`` (the list of :func:`run_ett` dicts).
     """
-    from fusionlab.studies.step_fusion import tables as qin_tables  # same study; keeps matplotlib out of import
+    from fusionlab.studies.step_fusion import (
+        tables as qin_tables,  # same study; keeps matplotlib out of import
+    )
 
     device = get_device(device)
     mitdb = run_mitdb(_data_folder(mitdb_folder, "mitdb"), settings, device=device, cache=cache, log=log)
