@@ -9,6 +9,7 @@ name cannot hide an import from a layer above: the import contracts see the subm
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -29,7 +30,10 @@ def lazy_exports(package: str, exports: Mapping[str, str]) -> tuple[Callable[[st
         try:
             target = exports[name]
         except KeyError:
-            raise AttributeError(f"module {package!r} has no attribute {name!r}") from None
+            # A submodule of the package (``fl.studies.hayes_sun.reference``) is imported on first use too.
+            if name.startswith("_") or importlib.util.find_spec(f"{package}.{name}") is None:
+                raise AttributeError(f"module {package!r} has no attribute {name!r}") from None
+            target = f"{package}.{name}"
         module_name, _, attribute = target.partition(":")
         module = importlib.import_module(module_name)
         value = getattr(module, attribute) if attribute else module
@@ -37,6 +41,9 @@ def lazy_exports(package: str, exports: Mapping[str, str]) -> tuple[Callable[[st
         return value
 
     def __dir__() -> list[str]:
-        return sorted(set(vars(sys.modules[package])) | set(exports))
+        import pkgutil
+
+        submodules = {m.name for m in pkgutil.iter_modules(sys.modules[package].__path__)}
+        return sorted(set(vars(sys.modules[package])) | set(exports) | submodules)
 
     return __getattr__, __dir__

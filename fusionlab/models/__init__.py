@@ -25,3 +25,8 @@ __all__ = [
     "pretrain_frozen_encoders",
     "register",
 ]
+
+from fusionlab._lazy import lazy_exports  # noqa: E402
+
+# Submodules (``.reference``, ``.study`` ...) load on first attribute access.
+__getattr__, __dir__ = lazy_exports(__name__, {})

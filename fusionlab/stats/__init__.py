@@ -5,3 +5,8 @@ the MIT-BIH evaluation protocol.
 """
 
 from fusionlab.stats.bootstrap import *
+
+from fusionlab._lazy import lazy_exports  # noqa: E402
+
+# Submodules (``.reference``, ``.study`` ...) load on first attribute access.
+__getattr__, __dir__ = lazy_exports(__name__, {})

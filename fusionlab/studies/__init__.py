@@ -9,3 +9,8 @@ and ``run(settings, *, device="auto", cache=True, ...) -> Result`` with its tabl
 - :mod:`~fusionlab.studies.step_fusion`: Qin et al., Step Fusion (MIT-BIH, ETT);
 - :mod:`~fusionlab.studies.ecg_domains`: Rethinking Multimodality, ECG feature domains.
 """
+
+from fusionlab._lazy import lazy_exports  # noqa: E402
+
+# Submodules (``.reference``, ``.study`` ...) load on first attribute access.
+__getattr__, __dir__ = lazy_exports(__name__, {})

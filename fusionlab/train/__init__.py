@@ -5,3 +5,8 @@ throughput and distributed runs (``fusionlab train`` / torchrun).
 """
 
 from fusionlab.train.loop import *
+
+from fusionlab._lazy import lazy_exports  # noqa: E402
+
+# Submodules (``.reference``, ``.study`` ...) load on first attribute access.
+__getattr__, __dir__ = lazy_exports(__name__, {})

@@ -6,3 +6,8 @@ A study's own plots live in its package (``fusionlab.studies.<paper>.plots``).
 """
 
 from fusionlab.viz.figures import *
+
+from fusionlab._lazy import lazy_exports  # noqa: E402
+
+# Submodules (``.reference``, ``.study`` ...) load on first attribute access.
+__getattr__, __dir__ = lazy_exports(__name__, {})

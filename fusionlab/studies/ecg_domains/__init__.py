@@ -95,3 +95,8 @@ __all__ = [
     "views_to_dataset",
     "without_rhythm",
 ]
+
+from fusionlab._lazy import lazy_exports  # noqa: E402
+
+# Submodules (``.reference``, ``.study`` ...) load on first attribute access.
+__getattr__, __dir__ = lazy_exports(__name__, {})
