@@ -140,30 +140,30 @@ def settings_for(profile: str) -> CoreSleepSettings:
 
 def _profile_settings() -> dict[str, CoreSleepSettings]:
     """The four profiles' settings (documented in :func:`settings_for`)."""
-    return dict(
-        smoke=CoreSleepSettings(n_train=4, n_val=1, n_test_clean=2, n_test_noisy=1, n_test_distractor=1, hours=2.5,
-                                seq_len=7, model={"d_model": 16, "n_heads": 2, "d_ff": 32, "inner_depth": 1,
-                                                  "outer_depth": 1, "dropout": 0.1},
-                                num_epochs=2, batch_size=32, lr=2e-3, seeds=(0,), incomplete_base=1,
-                                incomplete_added=(0, 1), incomplete_scenarios=("both",), rows=CLASS_ROWS,
-                                incomplete_flood=(("eeg", 3),)),  # 1 + 3 nights: the training split, no new one
-        standard=CoreSleepSettings(n_train=4, n_val=1, n_test_clean=3, n_test_noisy=1, n_test_distractor=1,
-                                   hours=3.5, seq_len=11, model={"d_model": 16, "n_heads": 2, "d_ff": 32,
-                                                                 "inner_depth": 1, "outer_depth": 1, "dropout": 0.1},
-                                   num_epochs=6, batch_size=8, lr=2e-3, seeds=(0, 1, 2), incomplete_base=2,
+    return {
+        "smoke": CoreSleepSettings(n_train=4, n_val=1, n_test_clean=2, n_test_noisy=1, n_test_distractor=1, hours=2.5,
+                                   seq_len=7, model={"d_model": 16, "n_heads": 2, "d_ff": 32, "inner_depth": 1,
+                                                     "outer_depth": 1, "dropout": 0.1},
+                                   num_epochs=2, batch_size=32, lr=2e-3, seeds=(0,), incomplete_base=1,
                                    incomplete_added=(0, 1), incomplete_scenarios=("both",), rows=CLASS_ROWS,
-                                   incomplete_flood=(("eeg", 6),), yasa_seeds=1),
-        extended=CoreSleepSettings(n_train=10, n_val=2, n_test_clean=5, n_test_noisy=3, n_test_distractor=2,
-                                   hours=6.0, seq_len=11, model={"d_model": 32, "n_heads": 4, "d_ff": 64,
-                                                                 "inner_depth": 1, "outer_depth": 1, "dropout": 0.1},
-                                   num_epochs=6, batch_size=32, lr=2e-3, seeds=(0, 1), incomplete_base=3,
-                                   incomplete_added=(0, 3, 6), incomplete_scenarios=("both", "eeg", "eog"),
-                                   incomplete_flood=(("eeg", 12), ("eog", 12))),
-        full=CoreSleepSettings(n_train=60, n_val=6, n_test_clean=20, n_test_noisy=6, n_test_distractor=4, hours=8.0,
-                               seq_len=21, model=dict(PAPER_CONFIG), num_epochs=30, batch_size=16, lr=1e-4,
-                               seeds=(0, 1, 2), incomplete_base=20, incomplete_added=(0, 10, 20, 40, 80),
-                               incomplete_scenarios=("both", "eeg", "eog"), train_stride=3, incomplete_seeds=3),
-    )
+                                   incomplete_flood=(("eeg", 3),)),  # 1 + 3 nights: the training split, no new one
+        "standard": CoreSleepSettings(n_train=4, n_val=1, n_test_clean=3, n_test_noisy=1, n_test_distractor=1,
+                                      hours=3.5, seq_len=11, model={"d_model": 16, "n_heads": 2, "d_ff": 32,
+                                                                    "inner_depth": 1, "outer_depth": 1, "dropout": 0.1},
+                                      num_epochs=6, batch_size=8, lr=2e-3, seeds=(0, 1, 2), incomplete_base=2,
+                                      incomplete_added=(0, 1), incomplete_scenarios=("both",), rows=CLASS_ROWS,
+                                      incomplete_flood=(("eeg", 6),), yasa_seeds=1),
+        "extended": CoreSleepSettings(n_train=10, n_val=2, n_test_clean=5, n_test_noisy=3, n_test_distractor=2,
+                                      hours=6.0, seq_len=11, model={"d_model": 32, "n_heads": 4, "d_ff": 64,
+                                                                    "inner_depth": 1, "outer_depth": 1, "dropout": 0.1},
+                                      num_epochs=6, batch_size=32, lr=2e-3, seeds=(0, 1), incomplete_base=3,
+                                      incomplete_added=(0, 3, 6), incomplete_scenarios=("both", "eeg", "eog"),
+                                      incomplete_flood=(("eeg", 12), ("eog", 12))),
+        "full": CoreSleepSettings(n_train=60, n_val=6, n_test_clean=20, n_test_noisy=6, n_test_distractor=4, hours=8.0,
+                                  seq_len=21, model=dict(PAPER_CONFIG), num_epochs=30, batch_size=16, lr=1e-4,
+                                  seeds=(0, 1, 2), incomplete_base=20, incomplete_added=(0, 10, 20, 40, 80),
+                                  incomplete_scenarios=("both", "eeg", "eog"), train_stride=3, incomplete_seeds=3),
+    }
 
 
 @dataclass

@@ -436,19 +436,19 @@ def study_settings(profile: str, *, protocol: str = "auto", seed: int = 0) -> Ec
 
 def _profile_settings() -> dict[str, EcgSettings]:
     """The four profiles' settings (documented in :func:`study_settings`)."""
-    return dict(
-        smoke=EcgSettings(records=SMOKE_RECORDS, n_folds=2, num_epochs=2, max_majority=300,
-                          models=("1D-CNN", "Rhythm only", "1D-CNN + rhythm"), adasyn_models=("1D-CNN + rhythm",),
-                          val_records=2, val_cap=100, patience=1),
-        standard=EcgSettings(n_folds=3, models=CLASS_MODELS,
-                             adasyn_models=("1D-CNN + rhythm",), num_epochs=10, patience=2,
-                             max_majority=1000, gbm_max_majority=3000, views=CLASS_VIEWS),
-        extended=EcgSettings(n_folds=3, models=tuple(MODEL_DOMAINS),
-                             adasyn_models=("Hybrid 1", "Hybrid 1 + rhythm"), num_epochs=30, patience=5,
-                             max_majority=3000, seeds=3),
-        full=EcgSettings(n_folds=5, models=tuple(MODEL_DOMAINS),
-                         adasyn_models=("Hybrid 1", "Hybrid 1 + rhythm"), num_epochs=60, patience=8,
-                         max_majority=20000, seeds=5, d_model=64))
+    return {
+        "smoke": EcgSettings(records=SMOKE_RECORDS, n_folds=2, num_epochs=2, max_majority=300,
+                             models=("1D-CNN", "Rhythm only", "1D-CNN + rhythm"), adasyn_models=("1D-CNN + rhythm",),
+                             val_records=2, val_cap=100, patience=1),
+        "standard": EcgSettings(n_folds=3, models=CLASS_MODELS,
+                                adasyn_models=("1D-CNN + rhythm",), num_epochs=10, patience=2,
+                                max_majority=1000, gbm_max_majority=3000, views=CLASS_VIEWS),
+        "extended": EcgSettings(n_folds=3, models=tuple(MODEL_DOMAINS),
+                                adasyn_models=("Hybrid 1", "Hybrid 1 + rhythm"), num_epochs=30, patience=5,
+                                max_majority=3000, seeds=3),
+        "full": EcgSettings(n_folds=5, models=tuple(MODEL_DOMAINS),
+                            adasyn_models=("Hybrid 1", "Hybrid 1 + rhythm"), num_epochs=60, patience=8,
+                            max_majority=20000, seeds=5, d_model=64)}
 
 
 # ------------------------------------------------------------------------------- the common study shape

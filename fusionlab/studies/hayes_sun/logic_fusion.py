@@ -67,16 +67,16 @@ class StudySettings(ProfileSettings):
         and shallower model, fewer epochs; ``extended``: the former standard (~20 min on a 2-core CPU);
         ``full``: 16000 training samples, d 64, up to 40 epochs (GPU).
         """
-        return dict(
-            smoke=cls(n_train=512, n_val=256, n_test=512, d_model=16, depth=1, pretrain_epochs=1,
-                      train=TrainConfig(num_epochs=2, batch_size=128, lr=2e-3, patience=None, progress=False)),
-            standard=cls(n_train=1000, n_val=250, n_test=2000, d_model=16, depth=1, pretrain_epochs=2,
-                         train=TrainConfig(num_epochs=6, batch_size=128, lr=2e-3, patience=2, progress=False)),
-            extended=cls(n_train=4000, n_val=1000, n_test=4000, d_model=32, depth=2, pretrain_epochs=5,
-                         train=TrainConfig(num_epochs=12, batch_size=128, lr=2e-3, patience=3, progress=False)),
-            full=cls(n_train=16000, n_val=4000, n_test=20000, d_model=64, depth=2, pretrain_epochs=10,
-                     train=TrainConfig(num_epochs=40, batch_size=256, lr=1e-3, patience=6, progress=False)),
-        )
+        return {
+            "smoke": cls(n_train=512, n_val=256, n_test=512, d_model=16, depth=1, pretrain_epochs=1,
+                         train=TrainConfig(num_epochs=2, batch_size=128, lr=2e-3, patience=None, progress=False)),
+            "standard": cls(n_train=1000, n_val=250, n_test=2000, d_model=16, depth=1, pretrain_epochs=2,
+                            train=TrainConfig(num_epochs=6, batch_size=128, lr=2e-3, patience=2, progress=False)),
+            "extended": cls(n_train=4000, n_val=1000, n_test=4000, d_model=32, depth=2, pretrain_epochs=5,
+                            train=TrainConfig(num_epochs=12, batch_size=128, lr=2e-3, patience=3, progress=False)),
+            "full": cls(n_train=16000, n_val=4000, n_test=20000, d_model=64, depth=2, pretrain_epochs=10,
+                        train=TrainConfig(num_epochs=40, batch_size=256, lr=1e-3, patience=6, progress=False)),
+        }
 
 
 @dataclass

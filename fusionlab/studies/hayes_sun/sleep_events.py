@@ -226,16 +226,16 @@ class EventStudySettings(ProfileSettings):
     def _profiles(cls) -> dict[str, EventStudySettings]:
         """Lesson 06's profiles: ``standard`` is class time (<= 5 min on 2 CPU cores), ``extended`` the former
         standard (~19 min), ``full`` a wider model trained longer."""
-        return dict(
-            smoke=cls(d_model=16, depth=1, n_heads=2,
-                      train=TrainConfig(num_epochs=3, batch_size=64, lr=1e-3, patience=None, progress=False)),
-            standard=cls(d_model=32, depth=1, n_heads=4,
-                         train=TrainConfig(num_epochs=12, batch_size=64, lr=2e-3, patience=4, progress=False)),
-            extended=cls(d_model=32, depth=2, n_heads=4,
-                         train=TrainConfig(num_epochs=30, batch_size=64, lr=1e-3, patience=6, progress=False)),
-            full=cls(d_model=64, depth=2, n_heads=4,
-                     train=TrainConfig(num_epochs=60, batch_size=64, lr=5e-4, patience=10, progress=False)),
-        )
+        return {
+            "smoke": cls(d_model=16, depth=1, n_heads=2,
+                         train=TrainConfig(num_epochs=3, batch_size=64, lr=1e-3, patience=None, progress=False)),
+            "standard": cls(d_model=32, depth=1, n_heads=4,
+                            train=TrainConfig(num_epochs=12, batch_size=64, lr=2e-3, patience=4, progress=False)),
+            "extended": cls(d_model=32, depth=2, n_heads=4,
+                            train=TrainConfig(num_epochs=30, batch_size=64, lr=1e-3, patience=6, progress=False)),
+            "full": cls(d_model=64, depth=2, n_heads=4,
+                        train=TrainConfig(num_epochs=60, batch_size=64, lr=5e-4, patience=10, progress=False)),
+        }
 
 
 def run_variant(features: EventFeatures, variant: str, *, seed: int, settings: EventStudySettings,

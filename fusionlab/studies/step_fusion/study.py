@@ -377,15 +377,15 @@ def study_settings(profile: str, *, protocol: str = "auto", seed: int = 0) -> Qi
 
 def _profile_settings() -> dict[str, QinSettings]:
     """The four profiles' settings (documented in :func:`study_settings`)."""
-    return dict(
-        smoke=QinSettings(records=SMOKE_RECORDS, n_folds=2, max_majority=300, num_epochs=1, d_model=32,
-                          resnet_depth=3, resnet_width=8, lstm_layers=1, ett_files=("ETTh1",),
-                          train_stride=24, test_beats=1500),
-        standard=QinSettings(n_folds=3, max_majority=250, num_epochs=3, batch_size=64, d_model=32,
+    return {
+        "smoke": QinSettings(records=SMOKE_RECORDS, n_folds=2, max_majority=300, num_epochs=1, d_model=32,
                              resnet_depth=3, resnet_width=8, lstm_layers=1, ett_files=("ETTh1",),
-                             train_stride=24, test_beats=3000),
-        extended=QinSettings(n_folds=3, max_majority=1000, num_epochs=5, batch_size=32, train_stride=4),
-        full=QinSettings(n_folds=5, max_majority=20000, num_epochs=30, patience=5, train_stride=1))
+                             train_stride=24, test_beats=1500),
+        "standard": QinSettings(n_folds=3, max_majority=250, num_epochs=3, batch_size=64, d_model=32,
+                                resnet_depth=3, resnet_width=8, lstm_layers=1, ett_files=("ETTh1",),
+                                train_stride=24, test_beats=3000),
+        "extended": QinSettings(n_folds=3, max_majority=1000, num_epochs=5, batch_size=32, train_stride=4),
+        "full": QinSettings(n_folds=5, max_majority=20000, num_epochs=30, patience=5, train_stride=1)}
 
 
 # ------------------------------------------------------------------------------- the common study shape
