@@ -2,6 +2,7 @@
 
 from fusionlab.models.fusion.base import FusionBlock, masked_mean, token_validity, transformer_stack
 from fusionlab.models.fusion.coordinated import CoordinatedCrossAttentionFusion  # registers "coordinated_cross_attention"
+from fusionlab.models.fusion.domain_concat import DomainConcatFusion  # registers "domain_concat" (Rethinking Multimodality)
 from fusionlab.models.fusion.early import ConcatTransformerFusion
 from fusionlab.models.fusion.late import (
     ConcatFusion,
@@ -18,6 +19,7 @@ __all__ = [
     "ConcatTransformerFusion",
     "CoordinatedCrossAttentionFusion",
     "CrossModalAttentionFusion",
+    "DomainConcatFusion",
     "FusionBlock",
     "LowRankFusion",
     "MeanFusion",
