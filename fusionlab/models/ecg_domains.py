@@ -1,20 +1,12 @@
 """The Hybrid 1/2 intermediate-fusion models of "Rethinking Multimodality" and their unimodal counterparts.
 
-Three domains of one heartbeat, three encoders (:mod:`fusionlab.models.encoders.ecg`):
-
-==========================  ===============================  =====================================
-domain (modality kind)      view, per-sample shape           encoder
-==========================  ===============================  =====================================
-time (``"signal"``)         beat window ``(n_times,)``       :class:`EcgCnn1d` (``ecg_cnn1d``)
-time-frequency (``"image"``) CWT scalogram ``(n_scales, T)``  :class:`EcgCnn2d` (``ecg_cnn2d``)
-frequency (``"spectrum"``)  FFT spectrum ``(n_bins,)``       :class:`EcgCnnTransformer` (``ecg_cnn_transformer``)
-==========================  ===============================  =====================================
-
-Fusion is *intermediate* (feature level): :class:`~fusionlab.models.fusion.domain_concat.DomainConcatFusion`
-(``domain_concat``) pools each
-branch's tokens into one feature vector, concatenates them and runs dense layers with dropout.
-``ecg_hybrid1`` = time + time-frequency, ``ecg_hybrid2`` = + frequency. A unimodal model is the same
-network with one branch: :func:`ecg_domain_net` with a single modality (not registered, because the
+Three domains of one heartbeat -- time, time-frequency (CWT) and frequency (FFT) -- each with its encoder
+(:mod:`fusionlab.models.encoders.ecg`: ``ecg_cnn1d``, ``ecg_cnn2d``, ``ecg_cnn_transformer``), plus the rhythm
+MLP (``ecg_rhythm_mlp``). Fusion is *intermediate* (feature level):
+:class:`~fusionlab.models.fusion.domain_concat.DomainConcatFusion` (``domain_concat``) pools each branch's
+tokens into one feature vector, concatenates them and runs dense layers with dropout. ``ecg_hybrid1`` = time +
+time-frequency, ``ecg_hybrid2`` = + frequency, ``ecg_morphology_rhythm`` = time + rhythm. A unimodal model is
+the same network with one branch: :func:`ecg_domain_net` with a single modality (not registered, because the
 registry tests mask one modality of every model, which leaves a unimodal model with nothing).
 
 References
