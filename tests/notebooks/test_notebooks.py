@@ -12,6 +12,7 @@ import re
 import nbformat
 import pytest
 import regression_harness as harness
+from conftest import skip_results_without_optional_data
 
 from fusionlab import paths
 from fusionlab.cli.notebook_runner import list_notebooks
@@ -72,6 +73,7 @@ def test_figures_match_baselines(path, smoke_runs):
 def test_results_match_baselines(path, smoke_runs):
     """The lesson's results JSON equals its baseline within the tolerances of regression_tolerances.py."""
     run = smoke_runs.get_ok(path)
+    skip_results_without_optional_data(path)
     if not run.results and not harness.result_baselines(run.notebook):
         pytest.skip(f"{path.name} writes no results JSON (fl.results.save_results) and has no baseline yet")
     problems = harness.compare_results(run)
