@@ -176,7 +176,8 @@ def check_notebook(server: LabServer, path: Path, figures: Path, cell_timeout: f
             "errors": [f"cell {o['cell']}: {o['status']} {o['error'] or ''}".strip() for o in errors],
             "kernel_backend_and_MPLBACKEND": probe[0]["text"].strip() if probe else None,
             "seconds": round(seconds, 1),
-            "ok": not errors and len(outcomes) == len(cells) and images >= len(saved) and images > 0}
+            # A lesson that draws nothing (03 builds fusion blocks and prints their shapes) passes on its cells alone.
+            "ok": not errors and len(outcomes) == len(cells) and images >= len(saved)}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -311,7 +311,12 @@ def scale_inputs(scaler: ViewScaler, inputs: dict) -> dict:
     return out
 
 
-def _train_one(name: str, domains, train_inputs, y_train, val_data, settings: EcgSettings, seed: int, device):
+def train_model(name: str, domains, train_inputs, y_train, val_data, settings: EcgSettings, seed: int, device):
+    """Train one model row of the study on scaled inputs; returns ``(model, specs, history)``.
+
+    ``val_data`` is ``(inputs, labels)`` of the validation records (early stopping) or None; the loss is
+    class-weighted when ``settings.balancing == "class_weight"``, except for ``[ADASYN]`` rows.
+    """
     seed_everything(seed)
     specs = view_specs(train_inputs, domains)
     model = ecg_domain_net(specs, len(CLASSES), d_model=settings.d_model, dropout=settings.dropout)
@@ -380,7 +385,7 @@ def _run_ecg_domains(folder: Path, protocol: str, settings: EcgSettings, device:
             test_data = views_to_dataset(test_scaled, test.labels, domains)
             for s in range(settings.seeds):
                 seed = settings.seed + 1000 * s + k
-                model, fold_specs, history = _train_one(name, domains, train_x, train_y, val_data, settings, seed,
+                model, fold_specs, history = train_model(name, domains, train_x, train_y, val_data, settings, seed,
                                                         device)
                 seconds[name] += history.seconds
                 beats_seen[name] += len(train_y) * len(history.epochs)

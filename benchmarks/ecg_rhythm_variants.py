@@ -1,0 +1,176 @@
+"""What was tried to reach issue 17's targets, and what it gave (JSON): variants of the fused ECG model.
+
+    OMP_NUM_THREADS=1 python benchmarks/ecg_rhythm_variants.py      # -> benchmarks/results/ecg_rhythm_variants.json
+
+Record-wise CV of DS1 with the lesson-08 ``standard`` settings (:mod:`fusionlab.studies.ecg_domains.study`)
+as the starting point; each variant trains one model (default ``1D-CNN + rhythm``) with several seeds
+and reports, over the pooled out-of-fold predictions:
+
+- ``argmax``: the model's own decision (what the study's tables show);
+- ``tuned``: one logit offset per class chosen on the fold's *validation records* (all their beats, at
+  their real class frequencies) to maximise macro-F1, then applied to the test records -- threshold
+  moving without looking at the test patients;
+- ``ensemble``: the seeds' probabilities averaged before the argmax.
+
+Variants: the standard settings; more training beats and epochs; stronger dropout; no deviation channel;
+and the rhythm modality with two extra *context* features, the local irregularity of the RR series
+(rolling median and mean of |delta log RR| over 21 beats): in atrial fibrillation every beat looks
+premature, and a premature beat inside an irregular stretch is not evidence of an S beat.
+
+Per-record false positives of S are written too: they show where PPV(S) is lost. Seconds are wall
+time on this machine (the load average is recorded beside them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import fusionlab as fl
+from fusionlab.spectral.beat_views import ViewScaler, views_to_dataset
+from fusionlab.stats.mitdb_protocol import CLASSES, beat_metrics, make_folds
+from fusionlab.studies.ecg_domains import study as ecg_study
+from fusionlab.studies.ecg_domains.features import beat_inputs
+from fusionlab.train.loop import predict
+
+VARIANTS = {
+    "standard": {},
+    "3000 beats/class, <= 30 epochs": {"max_majority": 3000, "num_epochs": 30, "patience": 5},
+    "dropout 0.5, <= 30 epochs": {"dropout": 0.5, "num_epochs": 30, "patience": 5},
+    "no deviation channel": {"deviation": False},
+    "rhythm + irregularity context": {"_irregularity": True},
+}
+OFFSET_GRID = np.linspace(-4.0, 4.0, 33)
+
+
+def irregularity(rr: pd.DataFrame, records: np.ndarray, window: int = 21) -> np.ndarray:
+    """``(n, 2)``: log of the rolling median and mean of |delta log pre-RR| over ``window`` beats, per record."""
+    pre = np.log(rr["pre_rr"].to_numpy(dtype=float))
+    out = np.zeros((len(pre), 2))
+    for record in pd.unique(records):
+        m = records == record
+        steps = pd.Series(np.abs(np.diff(pre[m], prepend=pre[m][0])))
+        rolling = steps.rolling(window, center=True, min_periods=3)
+        out[m, 0] = np.log(rolling.median().to_numpy() + 0.01)
+        out[m, 1] = np.log(rolling.mean().to_numpy() + 0.01)
+    return out.astype(np.float32)
+
+
+def tune_offsets(log_probs: np.ndarray, labels: np.ndarray, rounds: int = 3) -> np.ndarray:
+    """Per-class logit offsets (class N fixed at 0) maximising macro-F1, by coordinate search on a grid."""
+    offsets = np.zeros(log_probs.shape[1])
+    for _ in range(rounds):
+        for c in range(1, log_probs.shape[1]):
+            scores = []
+            for value in OFFSET_GRID:
+                trial = offsets.copy()
+                trial[c] = value
+                scores.append(beat_metrics(labels, (log_probs + trial).argmax(1))["macro_f1"])
+            offsets[c] = OFFSET_GRID[int(np.argmax(scores))]
+    return offsets
+
+
+def false_positives_of_s(y: np.ndarray, pred: np.ndarray, records: np.ndarray) -> dict[str, int]:
+    frame = pd.DataFrame({"record": records, "fp": (pred == 1) & (y != 1)})
+    counts = frame.groupby("record")["fp"].sum()
+    return {str(r): int(n) for r, n in counts[counts > 0].sort_values(ascending=False).items()}
+
+
+def run_variant(beats, model: str, overrides: dict, seeds: int) -> dict:
+    overrides = dict(overrides)
+    context = overrides.pop("_irregularity", False)
+    settings = ecg_study.EcgSettings.for_profile("standard", **overrides)
+    inputs = dict(beat_inputs(beats, settings.views, record_norm=settings.record_norm, deviation=settings.deviation))
+    if context:
+        inputs["rhythm"] = np.concatenate([inputs["rhythm"], irregularity(beats.rr, np.asarray(beats.records))], 1)
+    domains = ecg_study.MODEL_DOMAINS[model]
+    folds = make_folds(beats, "record-cv", n_folds=settings.n_folds, seed=settings.seed)
+    y = np.concatenate([beats.labels[f.test] for f in folds])
+    records = np.concatenate([beats.records[f.test] for f in folds])
+    argmax, tuned, probs = [], [], []
+    tic = time.perf_counter()
+    for s in range(seeds):
+        parts_a, parts_t, parts_p = [], [], []
+        for k, fold in enumerate(folds):
+            val_recs = ecg_study.validation_records(beats, fold.train, settings.val_records, settings.seed + k)
+            in_val = np.isin(beats.records[fold.train], val_recs)
+            fit_index, val_index = fold.train[~in_val], fold.train[in_val]
+            capped = fit_index[ecg_study.cap_per_class(beats.labels[fit_index], settings.max_majority, settings.seed + k)]
+            take = lambda index: {m: np.asarray(inputs[m][index]) for m in inputs}  # noqa: E731
+            fit_raw = take(capped)
+            scaler = ViewScaler.fit({v: fit_raw[v] for v in ("time", "tf", "freq")})
+            scale = lambda raw: ecg_study.scale_inputs(scaler, raw)  # noqa: E731
+            val_keep = val_index[ecg_study.cap_per_class(beats.labels[val_index], settings.val_cap, settings.seed + k)]
+            trained, _, _ = ecg_study.train_model(model, domains, scale(fit_raw), beats.labels[capped],
+                                                  (scale(take(val_keep)), beats.labels[val_keep]), settings,
+                                                  settings.seed + 1000 * s + k, "cpu")
+            p_val, _ = predict(trained, views_to_dataset(scale(take(val_index)), beats.labels[val_index], domains),
+                               device="cpu")
+            p_test, _ = predict(trained, views_to_dataset(scale(take(fold.test)), beats.labels[fold.test], domains),
+                                device="cpu")
+            offsets = tune_offsets(np.log(p_val + 1e-9), beats.labels[val_index])
+            parts_a.append(p_test.argmax(1))
+            parts_t.append((np.log(p_test + 1e-9) + offsets).argmax(1))
+            parts_p.append(p_test)
+        argmax.append(np.concatenate(parts_a))
+        tuned.append(np.concatenate(parts_t))
+        probs.append(np.concatenate(parts_p))
+    seconds = time.perf_counter() - tic
+
+    def summary(predictions: list[np.ndarray]) -> dict:
+        rows = [beat_metrics(y, p) for p in predictions]
+        keys = ("macro_f1", "Se_S", "PPV_S", "Se_V", "PPV_V", "Se_F", "accuracy")
+        return {k: {"mean": float(np.mean([r[k] for r in rows])), "sd": float(np.std([r[k] for r in rows])),
+                    "per_seed": [round(float(r[k]), 4) for r in rows]} for k in keys}
+
+    ensemble = np.mean(probs, axis=0).argmax(1)
+    return {"settings_overrides": overrides, "irregularity_context": bool(context), "seeds": seeds,
+            "argmax": summary(argmax), "tuned_on_validation_records": summary(tuned),
+            "ensemble_of_seeds": beat_metrics(y, ensemble),
+            "false_positives_of_S_seed0": false_positives_of_s(y, argmax[0], records),
+            "false_positives_of_S_ensemble": false_positives_of_s(y, ensemble, records),
+            "seconds": round(seconds, 1)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="1D-CNN + rhythm", choices=list(ecg_study.MODEL_DOMAINS))
+    parser.add_argument("--seeds", type=int, default=4)
+    parser.add_argument("--only", nargs="*", choices=list(VARIANTS), default=list(VARIANTS))
+    parser.add_argument("--output", type=Path, default=Path(__file__).with_name("results") / "ecg_rhythm_variants.json")
+    args = parser.parse_args()
+    settings = ecg_study.EcgSettings.for_profile("standard")
+    beats = ecg_study.load_ecg_beats(ecg_study.default_folder(), settings)
+    counts = {c: int((beats.labels == k).sum()) for k, c in enumerate(CLASSES)}
+    f_records = pd.Series(beats.records[beats.labels == CLASSES.index("F")]).value_counts()
+    payload = {"benchmark": "ecg_rhythm_variants", "date": time.strftime("%Y-%m-%d"), "model": args.model,
+               "protocol": "record-cv (DS1 records present)", "class_counts": counts,
+               "F_beats_by_record": {str(r): int(n) for r, n in f_records.items()},
+               "load_average_before": os.getloadavg(), "env": fl.repro.env_info(), "variants": {}}
+    for name in args.only:
+        row = run_variant(beats, args.model, VARIANTS[name], args.seeds)
+        payload["variants"][name] = row
+        a, t, e = row["argmax"], row["tuned_on_validation_records"], row["ensemble_of_seeds"]
+        print(f"{name:32s} macro-F1 {a['macro_f1']['mean']:.3f} +- {a['macro_f1']['sd']:.3f} "
+              f"(Se/PPV S {a['Se_S']['mean']:.2f}/{a['PPV_S']['mean']:.2f}) | tuned {t['macro_f1']['mean']:.3f} "
+              f"(S {t['Se_S']['mean']:.2f}/{t['PPV_S']['mean']:.2f}) | ensemble {e['macro_f1']:.3f} "
+              f"(S {e['Se_S']:.2f}/{e['PPV_S']:.2f}) | {row['seconds']:.0f} s", flush=True)
+    payload["load_average_after"] = os.getloadavg()
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".ecg_rhythm_variants.", suffix=".json", dir=args.output.parent)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(json.dumps(fl.results.to_jsonable(payload), indent=1, sort_keys=True) + "\n")
+    os.replace(tmp, args.output)
+    print(f"wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
