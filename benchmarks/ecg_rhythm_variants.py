@@ -83,6 +83,11 @@ def false_positives_of_s(y: np.ndarray, pred: np.ndarray, records: np.ndarray) -
     return {str(r): int(n) for r, n in counts[counts > 0].sort_values(ascending=False).items()}
 
 
+def take(inputs: dict, index: np.ndarray) -> dict[str, np.ndarray]:
+    """Every input array's rows ``index`` (copies, so the cached memory maps stay read-only)."""
+    return {m: np.asarray(inputs[m][index]) for m in inputs}
+
+
 def run_variant(beats, model: str, overrides: dict, seeds: int) -> dict:
     overrides = dict(overrides)
     context = overrides.pop("_irregularity", False)
@@ -103,17 +108,20 @@ def run_variant(beats, model: str, overrides: dict, seeds: int) -> dict:
             in_val = np.isin(beats.records[fold.train], val_recs)
             fit_index, val_index = fold.train[~in_val], fold.train[in_val]
             capped = fit_index[ecg_study.cap_per_class(beats.labels[fit_index], settings.max_majority, settings.seed + k)]
-            take = lambda index: {m: np.asarray(inputs[m][index]) for m in inputs}  # noqa: E731
-            fit_raw = take(capped)
+            fit_raw = take(inputs, capped)
             scaler = ViewScaler.fit({v: fit_raw[v] for v in ("time", "tf", "freq")})
-            scale = lambda raw: ecg_study.scale_inputs(scaler, raw)  # noqa: E731
-            val_keep = val_index[ecg_study.cap_per_class(beats.labels[val_index], settings.val_cap, settings.seed + k)]
+
+            def scale(raw: dict, scaler: ViewScaler = scaler) -> dict:
+                return ecg_study.scale_inputs(scaler, raw)
+
+            val_keep = val_index[ecg_study.cap_per_class(beats.labels[val_index], settings.val_cap,
+                                                         settings.seed + k)]
             trained, _, _ = ecg_study.train_model(model, domains, scale(fit_raw), beats.labels[capped],
-                                                  (scale(take(val_keep)), beats.labels[val_keep]), settings,
+                                                  (scale(take(inputs, val_keep)), beats.labels[val_keep]), settings,
                                                   settings.seed + 1000 * s + k, "cpu")
-            p_val, _ = predict(trained, views_to_dataset(scale(take(val_index)), beats.labels[val_index], domains),
+            p_val, _ = predict(trained, views_to_dataset(scale(take(inputs, val_index)), beats.labels[val_index], domains),
                                device="cpu")
-            p_test, _ = predict(trained, views_to_dataset(scale(take(fold.test)), beats.labels[fold.test], domains),
+            p_test, _ = predict(trained, views_to_dataset(scale(take(inputs, fold.test)), beats.labels[fold.test], domains),
                                 device="cpu")
             offsets = tune_offsets(np.log(p_val + 1e-9), beats.labels[val_index])
             parts_a.append(p_test.argmax(1))
