@@ -69,6 +69,8 @@ class TrainConfig:
         DataLoader workers for datasets that are not in memory.
     progress : bool
         Show tqdm progress bars (rank 0 only).
+    eval_batch_size : int
+        Batch size of the validation pass after every epoch (memory: its activations are alive at once).
     """
 
     num_epochs: int = 20
@@ -85,12 +87,15 @@ class TrainConfig:
     seed: int = 0
     num_workers: int = 0
     progress: bool = True
+    eval_batch_size: int = 512
 
     def __post_init__(self) -> None:
         if self.num_epochs < 1:
             raise ValueError(f"num_epochs must be >= 1, got {self.num_epochs}")
         if self.batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
+        if self.eval_batch_size < 1:
+            raise ValueError(f"eval_batch_size must be >= 1, got {self.eval_batch_size}")
         if self.accumulate_steps < 1:
             raise ValueError(f"accumulate_steps must be >= 1, got {self.accumulate_steps}")
         if self.amp not in ("auto", "off", "bf16", "fp16"):
@@ -402,10 +407,11 @@ def fit(
         row["train_seconds"] = time.perf_counter() - tic
         row["data_fraction"] = row["data_seconds"] / max(row["train_seconds"], 1e-12)
         if val_data is not None and task == "regression":
-            scores = evaluate(model, val_data, device=device, task="regression")
+            scores = evaluate(model, val_data, batch_size=config.eval_batch_size, device=device,
+                              task="regression")
             row["val_loss"], row["val_mae"] = scores["mse"], scores["mae"]
         elif val_data is not None:
-            scores = evaluate(model, val_data, device=device)
+            scores = evaluate(model, val_data, batch_size=config.eval_batch_size, device=device)
             row["val_loss"], row["val_accuracy"] = scores["cross_entropy"], scores["accuracy"]
         row["seconds"] = time.perf_counter() - tic
         history.append(row)

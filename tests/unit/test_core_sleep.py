@@ -292,3 +292,23 @@ def test_incomplete_plan_has_the_regime_the_paper_warns_about():
         C.incomplete_plan(C.with_overrides(C.settings_for("smoke"), incomplete_flood=(("emg", 3),)))
     assert C.row_name("CoRe", "MS+AL-clip") == "CoRe-Sleep (MS + AL, CLIP form)"
     assert C.row_name("Mid-Late", "AL") == "Mid-Late + AL"
+
+
+def test_clean_test_only_split_draws_the_same_training_and_clean_test_nights():
+    """The incomplete-data study draws only what it uses (clean test nights without raw signals): the same nights."""
+    settings = C.with_overrides(C.settings_for("smoke"), n_train=2, n_val=1, n_test_clean=1, n_test_noisy=1,
+                                n_test_distractor=0, hours=2.5)
+    full = C.make_cohort_split(settings, 3, extra_train=1)
+    slim = C.make_cohort_split(settings, 3, extra_train=1, clean_test_only=True)
+    clean = [n for n in full.test if full.test_kind[n.name] == "clean"]
+    assert set(slim.test_kind.values()) == {"clean"} and len(full.test) > len(slim.test) == len(clean) == 1
+    for a, b in zip(full.train + full.val + clean, slim.train + slim.val + slim.test):
+        assert a.name == b.name and np.array_equal(a.labels, b.labels)
+        assert all(np.array_equal(a.features[m], b.features[m]) for m in a.features)
+    assert slim.test[0].signals == {} and slim.test[0].night is None
+
+
+def test_eval_batch_size_is_checked():
+    with pytest.raises(ValueError, match="eval_batch_size"):
+        fl.train.TrainConfig(eval_batch_size=0)
+    assert C.settings_for("standard").train_config(0).eval_batch_size == 32

@@ -133,3 +133,16 @@ def test_a_real_stager_recognises_every_stage(night):
     assert result["kappa"] > 0.7, result
     assert result["rem_as_wake"] < 0.15 and result["n3_as_wake"] < 0.15
     assert min(r for s, r in result["recall"].items() if s != "N1") > 0.6
+
+
+@pytest.mark.slow
+def test_yasa_in_a_child_process_gives_the_same_stages():
+    pytest.importorskip("yasa")
+    from fusionlab.data.synthetic.validation import yasa_stages, yasa_stages_in_child
+
+    short = make_night(seed=7, hours=1.0, modalities=("eeg", "eog"))
+    recording = {"eeg": short.channel("eeg"), "sfreq": short.sfreq, "eog": short.channel("eog")}
+    (in_child,) = yasa_stages_in_child([recording])
+    np.testing.assert_array_equal(in_child, yasa_stages(**recording))
+    with pytest.raises(RuntimeError, match="child process failed"):
+        yasa_stages_in_child([{"eeg": short.channel("eeg")[:10], "sfreq": short.sfreq}])  # shorter than an epoch

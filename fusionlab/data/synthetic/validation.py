@@ -30,7 +30,7 @@ from scipy.signal import butter, sosfiltfilt, welch
 from fusionlab.data.windows import STAGES
 
 __all__ = ["BANDS", "PHYSIOLOGY_RANGES", "agreement", "physiology_checks", "plot_hypnograms", "stage_statistics",
-           "yasa_stages"]
+           "yasa_stages", "yasa_stages_in_child"]
 
 _YASA_TO_INDEX = {"W": 0, "WAKE": 0, "N1": 1, "N2": 2, "N3": 3, "R": 4, "REM": 4}
 
@@ -99,6 +99,49 @@ def yasa_stages(eeg: np.ndarray, sfreq: float, *, eog: np.ndarray | None = None,
     for name, col in columns.items():
         ordered[:, _YASA_TO_INDEX[name]] = proba.iloc[:, col].to_numpy()
     return stages, ordered[:n_epochs]
+
+
+def yasa_stages_in_child(recordings: Sequence[dict]) -> list[np.ndarray]:
+    """:func:`yasa_stages` of several recordings, computed in a fresh Python process (the same stages).
+
+    ``recordings``: one dict of :func:`yasa_stages`'s arguments per recording (``eeg``, ``sfreq``, optionally
+    ``eog``, ``emg``). YASA's features, numba-compiled functions and LightGBM state take ~300 MB that the
+    allocator keeps after it returns; in a child process they are freed with it, so a caller that trains
+    models afterwards (lesson 07) does not carry them.
+
+    Raises
+    ------
+    RuntimeError
+        If the child process fails (its error output is quoted).
+    """
+    import os
+    import pickle
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]  # the folder that holds the fusionlab package
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(root), os.environ.get("PYTHONPATH")) if p)}
+    with tempfile.TemporaryDirectory(prefix="fusionlab-yasa-") as tmp:
+        path_in, path_out = Path(tmp, "recordings.pkl"), Path(tmp, "stages.pkl")
+        path_in.write_bytes(pickle.dumps(list(recordings), protocol=pickle.HIGHEST_PROTOCOL))
+        code = "import sys; from fusionlab.data.synthetic.validation import _yasa_worker; _yasa_worker(*sys.argv[1:])"
+        done = subprocess.run([sys.executable, "-c", code, str(path_in), str(path_out)], capture_output=True,
+                              text=True, env=env, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"yasa_stages in a child process failed (exit status {done.returncode}):\n"
+                               f"{done.stderr[-3000:]}")
+        return pickle.loads(path_out.read_bytes())
+
+
+def _yasa_worker(path_in: str, path_out: str) -> None:
+    """Body of :func:`yasa_stages_in_child`'s process: stage every recording of ``path_in`` into ``path_out``."""
+    import pickle
+    from pathlib import Path
+
+    recordings = pickle.loads(Path(path_in).read_bytes())
+    Path(path_out).write_bytes(pickle.dumps([yasa_stages(**r) for r in recordings]))
 
 
 def agreement(truth: np.ndarray, predicted: np.ndarray) -> dict:

@@ -105,7 +105,10 @@ class CoreSleepSettings(ProfileSettings):
 
     def train_config(self, seed: int) -> TrainConfig:
         return TrainConfig(num_epochs=self.num_epochs, batch_size=self.batch_size, lr=self.lr,
-                           weight_decay=self.weight_decay, warmup_frac=0.1, patience=None, seed=seed, progress=False)
+                           weight_decay=self.weight_decay, warmup_frac=0.1, patience=None, seed=seed, progress=False,
+                           # Validation in batches of 32 sequences: in one batch of 512 its activations
+                           # (~240 MB on a standard-profile night) were the peak of every training run.
+                           eval_batch_size=32)
 
     @classmethod
     def _profiles(cls) -> dict[str, CoreSleepSettings]:
@@ -184,13 +187,16 @@ def _noisy_night(seed: int, subject: int, hours: float, modality: str, fraction:
                       corruptions=[Corruption("noisy", modality, start, duration, float(rng.uniform(4, 10)))])
 
 
-def make_cohort_split(settings: CoreSleepSettings, seed: int, *, extra_train: int = 0) -> CohortSplit:
+def make_cohort_split(settings: CoreSleepSettings, seed: int, *, extra_train: int = 0,
+                      clean_test_only: bool = False) -> CohortSplit:
     """Draw one subject-wise split of synthetic nights (each subject appears in one split only).
 
     Training nights carry the generator's random short noisy stretches (``n_noisy`` 0 or 1); the
     test split adds ``n_test_noisy`` nights with EEG noisy over 45-70 % of the night, as many with
     noisy EOG, and ``n_test_distractor`` nights with noise over only 10-30 % (not to be flagged).
     ``extra_train`` draws that many more training subjects (for the incomplete-data study).
+    ``clean_test_only`` keeps only the clean test nights, without their raw signals (what training and
+    scoring use; the training, validation and clean test nights are the same as without it).
     """
     rng = np.random.default_rng([seed, 8])
     s, h = settings, settings.hours
@@ -205,8 +211,12 @@ def make_cohort_split(settings: CoreSleepSettings, seed: int, *, extra_train: in
            for _ in range(s.n_val)]
     test, kind = [], {}
     for _ in range(s.n_test_clean):
-        test.append(features_from_synthetic(make_night(seed, hours=h, modalities=MODALITIES, subject=next(subject))))
+        test.append(features_from_synthetic(make_night(seed, hours=h, modalities=MODALITIES, subject=next(subject)),
+                                            keep_signals=not clean_test_only))
         kind[test[-1].name] = "clean"
+    if clean_test_only:  # the noisy and distractor nights come after: skipping them changes no other night
+        check_stages(train, "train")
+        return CohortSplit(train, val, test, kind)
     for modality in MODALITIES:
         for _ in range(s.n_test_noisy):
             test.append(features_from_synthetic(_noisy_night(seed, next(subject), h, modality, (0.45, 0.7), rng)))
@@ -319,18 +329,32 @@ def noisy_subset(split: CohortSplit) -> tuple[pd.DataFrame, list[NightFeatures]]
 _SPLITS: dict[tuple, CohortSplit] = {}
 
 
+def _split_key(settings: CoreSleepSettings, seed: int, dataset: str, extra_train: int = 0,
+               clean_test_only: bool = False) -> tuple:
+    return (dataset, seed, extra_train, clean_test_only and dataset == "synthetic", settings.n_train, settings.n_val,
+            settings.n_test_clean, settings.n_test_noisy, settings.n_test_distractor, settings.hours)
+
+
+def _release_split(settings: CoreSleepSettings, seed: int, dataset: str, extra_train: int = 0,
+                   clean_test_only: bool = False) -> None:
+    """Drop a split from the :func:`cohort_split` cache (its nights are freed once no caller holds them)."""
+    _SPLITS.pop(_split_key(settings, seed, dataset, extra_train, clean_test_only), None)
+
+
 def cohort_split(settings: CoreSleepSettings, seed: int, dataset: str = "synthetic", *,
-                 extra_train: int = 0) -> CohortSplit:
+                 extra_train: int = 0, clean_test_only: bool = False) -> CohortSplit:
     """:func:`make_cohort_split` for ``"synthetic"``, :func:`real_cohort_split` otherwise.
 
     The last split drawn is kept in memory, so that the lesson's sections (and :func:`run_study`
-    and :func:`run_incomplete_data`) reuse the same nights instead of generating them again.
+    and :func:`run_incomplete_data`) reuse the same nights instead of generating them again. Those two
+    functions do not leave the splits they draw themselves in this cache (one split of the standard
+    profile holds ~200 MB of features and signals).
     """
-    key = (dataset, seed, extra_train, settings.n_train, settings.n_val, settings.n_test_clean,
-           settings.n_test_noisy, settings.n_test_distractor, settings.hours)
+    key = _split_key(settings, seed, dataset, extra_train, clean_test_only)
     if key not in _SPLITS:
         _SPLITS.clear()
-        _SPLITS[key] = (make_cohort_split(settings, seed, extra_train=extra_train) if dataset == "synthetic"
+        _SPLITS[key] = (make_cohort_split(settings, seed, extra_train=extra_train, clean_test_only=clean_test_only)
+                        if dataset == "synthetic"
                         else real_cohort_split(dataset, settings, seed))
     return _SPLITS[key]
 
@@ -338,13 +362,33 @@ def cohort_split(settings: CoreSleepSettings, seed: int, dataset: str = "synthet
 YASA_ROW = "YASA (pretrained, EEG + EOG)"
 
 
+def _one_hot_night(stages: np.ndarray, n_epochs: int) -> np.ndarray:
+    """YASA's stages padded (last stage repeated) or cut to ``n_epochs``, one-hot: (n_epochs, 5)."""
+    stages = np.concatenate([stages, np.full(max(0, n_epochs - len(stages)), stages[-1])])[:n_epochs]
+    return np.eye(5)[stages]
+
+
 def yasa_night(night: NightFeatures) -> np.ndarray:
     """One-hot stages of YASA's pretrained stager on a night's EEG + EOG, shape (n_epochs, 5)."""
     from fusionlab.data.synthetic.validation import yasa_stages
 
-    stages = yasa_stages(night.signals["eeg"], night.sfreq, eog=night.signals.get("eog"))
-    stages = np.concatenate([stages, np.full(max(0, night.n_epochs - len(stages)), stages[-1])])[: night.n_epochs]
-    return np.eye(5)[stages]
+    return _one_hot_night(yasa_stages(night.signals["eeg"], night.sfreq, eog=night.signals.get("eog")), night.n_epochs)
+
+
+def yasa_nights(nights: Sequence[NightFeatures], *, child_process: bool = True) -> np.ndarray:
+    """:func:`yasa_night` of every night, concatenated: (total epochs, 5).
+
+    With ``child_process`` YASA runs in a fresh Python process (the same computation, the same stages; see
+    :func:`~fusionlab.data.synthetic.validation.yasa_stages_in_child`): the ~300 MB it leaves behind never
+    join the memory of the process that trains the models.
+    """
+    if not child_process:
+        return np.concatenate([yasa_night(n) for n in nights])
+    from fusionlab.data.synthetic.validation import yasa_stages_in_child
+
+    stages = yasa_stages_in_child([{"eeg": n.signals["eeg"], "sfreq": n.sfreq, "eog": n.signals.get("eog")}
+                                   for n in nights])
+    return np.concatenate([_one_hot_night(s, n.n_epochs) for s, n in zip(stages, nights)])
 
 
 def run_study(settings: CoreSleepSettings, *, rows: Sequence[tuple[str, str]] | None = None,
@@ -382,6 +426,9 @@ def run_study(settings: CoreSleepSettings, *, rows: Sequence[tuple[str, str]] | 
     latent: dict[tuple[int, str], np.ndarray] = {}
     kept: dict[str, torch.nn.Module] = {}
     for seed in settings.seeds:
+        # A split already cached was drawn by the caller (e.g. the lesson's Section 1) and stays cached; the
+        # ones drawn here (~200 MB each in the standard profile) are not left in the cache when this returns.
+        drawn_here = _split_key(settings, seed, dataset, 0) not in _SPLITS
         split = cohort_split(settings, seed, dataset)
         detector, flagged = noisy_subset(split)
         detectors.append(detector.assign(seed=seed))
@@ -423,7 +470,7 @@ def run_study(settings: CoreSleepSettings, *, rows: Sequence[tuple[str, str]] | 
                 f"{t}: {r['acc']:.1f}%" for t, r in scores.iterrows()))
         if settings.yasa_baseline and seed in settings.seeds[: settings.yasa_seeds or len(settings.seeds)]:
             tic = time.perf_counter()
-            p = np.concatenate([yasa_night(n) for n in clean])
+            p = yasa_nights(clean)
             records.append({"seed": seed, "model": YASA_ROW, "test": "EEG-EOG", **staging_scores(labels_clean, p)})
             probabilities[(seed, YASA_ROW, "EEG-EOG")] = (labels_clean, p)
             log(f"seed {seed} {YASA_ROW:<28s} {time.perf_counter() - tic:6.1f} s  "
@@ -432,6 +479,8 @@ def run_study(settings: CoreSleepSettings, *, rows: Sequence[tuple[str, str]] | 
             hypnogram = {"night": shown, "truth": shown.labels, **shown_stages}
         # Release this seed's nights before the next split is drawn (only one split in memory at a time).
         del split, clean, flagged, detector, shown
+        if drawn_here:
+            _release_split(settings, seed, dataset)
     return {"scores": pd.DataFrame(records), "detector": pd.concat(detectors), "probabilities": probabilities,
             "hypnogram": hypnogram, "times": pd.DataFrame(times), "groups": groups, "latent": latent,
             "models": kept}
@@ -492,7 +541,13 @@ def run_incomplete_data(settings: CoreSleepSettings, seed: int, *, dataset: str 
     plan = incomplete_plan(settings)
     needed = max(k * (2 if scenario == "both" else 1) for scenario, ks in plan.items() for k in ks)
     extra = settings.incomplete_base + needed - settings.n_train
-    split = cohort_split(settings, seed, dataset, extra_train=max(0, extra) if dataset == "synthetic" else 0)
+    extra_train = max(0, extra) if dataset == "synthetic" else 0
+    # A split cached by the caller is reused (the smoke profile's needs no extra night); else only the nights
+    # this run uses are drawn (clean test nights without raw signals), and not cached: freed when it returns.
+    full_cached = _split_key(settings, seed, dataset, extra_train) in _SPLITS
+    split = cohort_split(settings, seed, dataset, extra_train=extra_train, clean_test_only=not full_cached)
+    if not full_cached:
+        _release_split(settings, seed, dataset, extra_train, clean_test_only=True)
     if len(split.train) < settings.incomplete_base + needed:
         raise ValueError(f"the incomplete-data study needs {settings.incomplete_base + needed} training "
                          f"nights, the {dataset!r} split has {len(split.train)}")
