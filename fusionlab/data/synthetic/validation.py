@@ -111,37 +111,25 @@ def yasa_stages_in_child(recordings: Sequence[dict]) -> list[np.ndarray]:
 
     Raises
     ------
-    RuntimeError
-        If the child process fails (its error output is quoted).
+    Exception
+        What :func:`yasa_stages` raised in the child (re-raised here); RuntimeError if the process died.
     """
-    import os
-    import pickle
-    import subprocess
-    import sys
-    import tempfile
-    from pathlib import Path
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+    from multiprocessing import get_context
 
-    root = Path(__file__).resolve().parents[3]  # the folder that holds the fusionlab package
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(root), os.environ.get("PYTHONPATH")) if p)}
-    with tempfile.TemporaryDirectory(prefix="fusionlab-yasa-") as tmp:
-        path_in, path_out = Path(tmp, "recordings.pkl"), Path(tmp, "stages.pkl")
-        path_in.write_bytes(pickle.dumps(list(recordings), protocol=pickle.HIGHEST_PROTOCOL))
-        code = "import sys; from fusionlab.data.synthetic.validation import _yasa_worker; _yasa_worker(*sys.argv[1:])"
-        done = subprocess.run([sys.executable, "-c", code, str(path_in), str(path_out)], capture_output=True,
-                              text=True, env=env, check=False)
-        if done.returncode != 0:
-            raise RuntimeError(f"yasa_stages in a child process failed (exit status {done.returncode}):\n"
-                               f"{done.stderr[-3000:]}")
-        return pickle.loads(path_out.read_bytes())
+    # "spawn": a fresh interpreter (no copy of the caller's memory, as "fork" would make), which imports this
+    # module the way the caller did.
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+        try:
+            return pool.submit(_stage_all, list(recordings)).result()
+        except BrokenProcessPool as error:
+            raise RuntimeError(f"yasa_stages in a child process failed: the process died ({error})") from error
 
 
-def _yasa_worker(path_in: str, path_out: str) -> None:
-    """Body of :func:`yasa_stages_in_child`'s process: stage every recording of ``path_in`` into ``path_out``."""
-    import pickle
-    from pathlib import Path
-
-    recordings = pickle.loads(Path(path_in).read_bytes())
-    Path(path_out).write_bytes(pickle.dumps([yasa_stages(**r) for r in recordings]))
+def _stage_all(recordings: list[dict]) -> list[np.ndarray]:
+    """Body of :func:`yasa_stages_in_child`'s process: :func:`yasa_stages` of every recording."""
+    return [yasa_stages(**recording) for recording in recordings]
 
 
 def agreement(truth: np.ndarray, predicted: np.ndarray) -> dict:
