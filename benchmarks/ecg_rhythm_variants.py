@@ -13,9 +13,10 @@ and reports, over the pooled out-of-fold predictions:
 - ``ensemble``: the seeds' probabilities averaged before the argmax.
 
 Variants: the standard settings; more training beats and epochs; stronger dropout; no deviation channel;
-and the rhythm modality with two extra *context* features, the local irregularity of the RR series
-(rolling median and mean of |delta log RR| over 21 beats): in atrial fibrillation every beat looks
-premature, and a premature beat inside an irregular stretch is not evidence of an S beat.
+and the rhythm modality with *context*: in atrial fibrillation every beat looks premature, and a
+premature beat inside an irregular stretch is not evidence of an S beat. Either two summary features
+(rolling median and mean of |delta log RR| over 21 beats) or the RR series itself (log RR / record mean
+of the 17 beats around the beat) are appended to the beat's rhythm features.
 
 Per-record false positives of S are written too: they show where PPV(S) is lost. Seconds are wall
 time on this machine (the load average is recorded beside them).
@@ -45,7 +46,8 @@ VARIANTS = {
     "3000 beats/class, <= 30 epochs": {"max_majority": 3000, "num_epochs": 30, "patience": 5},
     "dropout 0.5, <= 30 epochs": {"dropout": 0.5, "num_epochs": 30, "patience": 5},
     "no deviation channel": {"deviation": False},
-    "rhythm + irregularity context": {"_irregularity": True},
+    "rhythm + irregularity context": {"_context": "irregularity"},
+    "rhythm + RR sequence (+-8 beats)": {"_context": "sequence"},
 }
 OFFSET_GRID = np.linspace(-4.0, 4.0, 33)
 
@@ -61,6 +63,19 @@ def irregularity(rr: pd.DataFrame, records: np.ndarray, window: int = 21) -> np.
         out[m, 0] = np.log(rolling.median().to_numpy() + 0.01)
         out[m, 1] = np.log(rolling.mean().to_numpy() + 0.01)
     return out.astype(np.float32)
+
+
+def rr_sequence(rr: pd.DataFrame, records: np.ndarray, half: int = 8) -> np.ndarray:
+    """``(n, 2 * half + 1)``: log(pre-RR / record mean RR) of the beats ``-half .. +half`` around each beat
+    (edge beats repeat the record's first / last value)."""
+    pre = rr["pre_rr"].to_numpy(dtype=float)
+    out = np.zeros((len(pre), 2 * half + 1))
+    for record in pd.unique(records):
+        m = np.flatnonzero(records == record)
+        values = np.log(pre[m] / pre[m].mean())
+        padded = np.concatenate([np.full(half, values[0]), values, np.full(half, values[-1])])
+        out[m] = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1)
+    return np.clip(out, -3, 3).astype(np.float32)
 
 
 def tune_offsets(log_probs: np.ndarray, labels: np.ndarray, rounds: int = 3) -> np.ndarray:
@@ -90,11 +105,12 @@ def take(inputs: dict, index: np.ndarray) -> dict[str, np.ndarray]:
 
 def run_variant(beats, model: str, overrides: dict, seeds: int) -> dict:
     overrides = dict(overrides)
-    context = overrides.pop("_irregularity", False)
+    context = overrides.pop("_context", None)
     settings = ecg_study.EcgSettings.for_profile("standard", **overrides)
     inputs = dict(beat_inputs(beats, settings.views, record_norm=settings.record_norm, deviation=settings.deviation))
     if context:
-        inputs["rhythm"] = np.concatenate([inputs["rhythm"], irregularity(beats.rr, np.asarray(beats.records))], 1)
+        extra = {"irregularity": irregularity, "sequence": rr_sequence}[context](beats.rr, np.asarray(beats.records))
+        inputs["rhythm"] = np.concatenate([inputs["rhythm"], extra], 1)
     domains = ecg_study.MODEL_DOMAINS[model]
     folds = make_folds(beats, "record-cv", n_folds=settings.n_folds, seed=settings.seed)
     y = np.concatenate([beats.labels[f.test] for f in folds])
@@ -139,7 +155,7 @@ def run_variant(beats, model: str, overrides: dict, seeds: int) -> dict:
                     "per_seed": [round(float(r[k]), 4) for r in rows]} for k in keys}
 
     ensemble = np.mean(probs, axis=0).argmax(1)
-    return {"settings_overrides": overrides, "irregularity_context": bool(context), "seeds": seeds,
+    return {"settings_overrides": overrides, "rhythm_context": context, "seeds": seeds,
             "argmax": summary(argmax), "tuned_on_validation_records": summary(tuned),
             "ensemble_of_seeds": beat_metrics(y, ensemble),
             "false_positives_of_S_seed0": false_positives_of_s(y, argmax[0], records),
