@@ -18,7 +18,8 @@ premature beat inside an irregular stretch is not evidence of an S beat. Either 
 (rolling median and mean of |delta log RR| over 21 beats) or the RR series itself (log RR / record mean
 of the 17 beats around the beat) are appended to the beat's rhythm features. Last, the N training beats
 drawn equally from every training record instead of at random (an AF patient's irregular N beats are
-otherwise ~5 % of them).
+otherwise ~5 % of them); and the time view with the previous and next beats as extra channels (a beat
+compared with its neighbours: an S beat looks like them but comes early, a V beat does not look like them).
 
 Per-record false positives of S are written too: they show where PPV(S) is lost. Seconds are wall
 time on this machine (the load average is recorded beside them).
@@ -51,6 +52,7 @@ VARIANTS = {
     "rhythm + irregularity context": {"_context": "irregularity"},
     "rhythm + RR sequence (+-8 beats)": {"_context": "sequence"},
     "N beats drawn equally from every record": {"_n_per_record": True},
+    "time view + the previous and next beats": {"_neighbours": True},
 }
 OFFSET_GRID = np.linspace(-4.0, 4.0, 33)
 
@@ -111,6 +113,17 @@ def n_from_every_record(beats, fit_index: np.ndarray, capped: np.ndarray, n_tota
     return np.sort(np.concatenate([fit_index[np.concatenate(n_keep)], capped[beats.labels[capped] != 0]]))
 
 
+def with_neighbours(time: np.ndarray, records: np.ndarray) -> np.ndarray:
+    """``(n, 3 * C, T)``: each beat's channels, then the previous and the next beat's (same record; the first and
+    last beat of a record repeat themselves), so the 1D-CNN compares a beat with its neighbours."""
+    time = time if time.ndim == 3 else time[:, None]
+    before, after = np.roll(time, 1, axis=0), np.roll(time, -1, axis=0)
+    first = np.r_[True, records[1:] != records[:-1]]
+    last = np.r_[records[1:] != records[:-1], True]
+    before[first], after[last] = time[first], time[last]
+    return np.concatenate([time, before, after], axis=1).astype(np.float32)
+
+
 def take(inputs: dict, index: np.ndarray) -> dict[str, np.ndarray]:
     """Every input array's rows ``index`` (copies, so the cached memory maps stay read-only)."""
     return {m: np.asarray(inputs[m][index]) for m in inputs}
@@ -120,11 +133,14 @@ def run_variant(beats, model: str, overrides: dict, seeds: int) -> dict:
     overrides = dict(overrides)
     context = overrides.pop("_context", None)
     n_per_record = overrides.pop("_n_per_record", False)
+    neighbours = overrides.pop("_neighbours", False)
     settings = ecg_study.EcgSettings.for_profile("standard", **overrides)
     inputs = dict(beat_inputs(beats, settings.views, record_norm=settings.record_norm, deviation=settings.deviation))
     if context:
         extra = {"irregularity": irregularity, "sequence": rr_sequence}[context](beats.rr, np.asarray(beats.records))
         inputs["rhythm"] = np.concatenate([inputs["rhythm"], extra], 1)
+    if neighbours:
+        inputs["time"] = with_neighbours(np.asarray(inputs["time"]), np.asarray(beats.records))
     domains = ecg_study.MODEL_DOMAINS[model]
     folds = make_folds(beats, "record-cv", n_folds=settings.n_folds, seed=settings.seed)
     y = np.concatenate([beats.labels[f.test] for f in folds])
