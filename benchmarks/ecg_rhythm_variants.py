@@ -19,7 +19,8 @@ premature beat inside an irregular stretch is not evidence of an S beat. Either 
 of the 17 beats around the beat) are appended to the beat's rhythm features. Last, the N training beats
 drawn equally from every training record instead of at random (an AF patient's irregular N beats are
 otherwise ~5 % of them); and the time view with the previous and next beats as extra channels (a beat
-compared with its neighbours: an S beat looks like them but comes early, a V beat does not look like them).
+compared with its neighbours: an S beat looks like them but comes early, a V beat does not look like them);
+and half of the N training beats taken from the most premature N beats (hard negatives for the S class).
 
 Per-record false positives of S are written too: they show where PPV(S) is lost. Seconds are wall
 time on this machine (the load average is recorded beside them).
@@ -38,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 import fusionlab as fl
+from fusionlab.data import rhythm as ecg_features
 from fusionlab.spectral.beat_views import ViewScaler, views_to_dataset
 from fusionlab.stats.mitdb_protocol import CLASSES, beat_metrics, make_folds
 from fusionlab.studies.ecg_domains import study as ecg_study
@@ -53,6 +55,7 @@ VARIANTS = {
     "rhythm + RR sequence (+-8 beats)": {"_context": "sequence"},
     "N beats drawn equally from every record": {"_n_per_record": True},
     "time view + the previous and next beats": {"_neighbours": True},
+    "half of the N beats premature (hard negatives)": {"_hard_n": True},
 }
 OFFSET_GRID = np.linspace(-4.0, 4.0, 33)
 
@@ -124,6 +127,18 @@ def with_neighbours(time: np.ndarray, records: np.ndarray) -> np.ndarray:
     return np.concatenate([time, before, after], axis=1).astype(np.float32)
 
 
+def premature_n(fit_index: np.ndarray, capped: np.ndarray, labels: np.ndarray, rhythm: np.ndarray, n_total: int,
+                seed: int) -> np.ndarray:
+    """``capped`` with its N beats replaced by the ``n_total / 2`` most premature N beats (lowest pre-RR / local RR)
+    of the training records plus ``n_total / 2`` random ones: the N beats a rhythm rule would call S."""
+    rng = np.random.default_rng(seed)
+    normal = fit_index[labels[fit_index] == 0]
+    pre_local = rhythm[normal, ecg_features.RHYTHM_FEATURES.index("pre_local")]
+    hardest = normal[np.argsort(pre_local, kind="stable")[: n_total // 2]]
+    rest = rng.permutation(np.setdiff1d(normal, hardest))[: n_total - len(hardest)]
+    return np.sort(np.concatenate([hardest, rest, capped[labels[capped] != 0]]))
+
+
 def take(inputs: dict, index: np.ndarray) -> dict[str, np.ndarray]:
     """Every input array's rows ``index`` (copies, so the cached memory maps stay read-only)."""
     return {m: np.asarray(inputs[m][index]) for m in inputs}
@@ -134,6 +149,7 @@ def run_variant(beats, model: str, overrides: dict, seeds: int) -> dict:
     context = overrides.pop("_context", None)
     n_per_record = overrides.pop("_n_per_record", False)
     neighbours = overrides.pop("_neighbours", False)
+    hard_n = overrides.pop("_hard_n", False)
     settings = ecg_study.EcgSettings.for_profile("standard", **overrides)
     inputs = dict(beat_inputs(beats, settings.views, record_norm=settings.record_norm, deviation=settings.deviation))
     if context:
@@ -156,6 +172,9 @@ def run_variant(beats, model: str, overrides: dict, seeds: int) -> dict:
             capped = fit_index[ecg_study.cap_per_class(beats.labels[fit_index], settings.max_majority, settings.seed + k)]
             if n_per_record:
                 capped = n_from_every_record(beats, fit_index, capped, settings.max_majority, settings.seed + k)
+            if hard_n:
+                capped = premature_n(fit_index, capped, beats.labels, np.asarray(inputs["rhythm"]),
+                                     settings.max_majority, settings.seed + k)
             fit_raw = take(inputs, capped)
             scaler = ViewScaler.fit({v: fit_raw[v] for v in ("time", "tf", "freq")})
 
