@@ -40,6 +40,7 @@ import pandas as pd
 
 import fusionlab as fl
 from fusionlab.data import rhythm as ecg_features
+from fusionlab.data.course_data import locate
 from fusionlab.spectral.beat_views import ViewScaler, views_to_dataset
 from fusionlab.stats.mitdb_protocol import CLASSES, beat_metrics, make_folds
 from fusionlab.studies.ecg_domains import study as ecg_study
@@ -222,7 +223,7 @@ def main() -> int:
     parser.add_argument("--output", type=Path, default=Path(__file__).with_name("results") / "ecg_rhythm_variants.json")
     args = parser.parse_args()
     settings = ecg_study.EcgSettings.for_profile("standard")
-    beats = ecg_study.load_ecg_beats(ecg_study.default_folder(), settings)
+    beats = ecg_study.load_ecg_beats(locate("mitdb"), settings)
     counts = {c: int((beats.labels == k).sum()) for k, c in enumerate(CLASSES)}
     f_records = pd.Series(beats.records[beats.labels == CLASSES.index("F")]).value_counts()
     payload = {"benchmark": "ecg_rhythm_variants", "date": time.strftime("%Y-%m-%d"), "model": args.model,

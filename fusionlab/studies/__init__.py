@@ -10,7 +10,7 @@ and ``run(settings, *, device="auto", cache=True, ...) -> Result`` with its tabl
 - :mod:`~fusionlab.studies.ecg_domains`: Rethinking Multimodality, ECG feature domains.
 """
 
-from fusionlab._lazy import lazy_exports  # noqa: E402
+from fusionlab._lazy import lazy_exports
 
 # Submodules (``.reference``, ``.study`` ...) load on first attribute access.
 __getattr__, __dir__ = lazy_exports(__name__, {})

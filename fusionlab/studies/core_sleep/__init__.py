@@ -2,7 +2,7 @@
 noisy-night detection and modality-subset evaluation (:mod:`.robustness`), tables, plots and the paper's numbers
 (:mod:`.reference`)."""
 
-from fusionlab._lazy import lazy_exports  # noqa: E402
+from fusionlab._lazy import lazy_exports
 
 # Submodules (``.reference``, ``.study`` ...) load on first attribute access.
 __getattr__, __dir__ = lazy_exports(__name__, {})

@@ -329,34 +329,28 @@ def noisy_subset(split: CohortSplit) -> tuple[pd.DataFrame, list[NightFeatures]]
 _SPLITS: dict[tuple, CohortSplit] = {}
 
 
-def _split_key(settings: CoreSleepSettings, seed: int, dataset: str, extra_train: int = 0,
-               clean_test_only: bool = False) -> tuple:
-    return (dataset, seed, extra_train, clean_test_only and dataset == "synthetic", settings.n_train, settings.n_val,
-            settings.n_test_clean, settings.n_test_noisy, settings.n_test_distractor, settings.hours)
-
-
-def _release_split(settings: CoreSleepSettings, seed: int, dataset: str, extra_train: int = 0,
-                   clean_test_only: bool = False) -> None:
-    """Drop a split from the :func:`cohort_split` cache (its nights are freed once no caller holds them)."""
-    _SPLITS.pop(_split_key(settings, seed, dataset, extra_train, clean_test_only), None)
-
-
 def cohort_split(settings: CoreSleepSettings, seed: int, dataset: str = "synthetic", *,
-                 extra_train: int = 0, clean_test_only: bool = False) -> CohortSplit:
+                 extra_train: int = 0, clean_test_only: bool = False, keep: bool = True) -> CohortSplit:
     """:func:`make_cohort_split` for ``"synthetic"``, :func:`real_cohort_split` otherwise.
 
-    The last split drawn is kept in memory, so that the lesson's sections (and :func:`run_study`
-    and :func:`run_incomplete_data`) reuse the same nights instead of generating them again. Those two
-    functions do not leave the splits they draw themselves in this cache (one split of the standard
-    profile holds ~200 MB of features and signals).
+    The last split kept is held in memory, so that the lesson's sections (and :func:`run_study` and
+    :func:`run_incomplete_data`) reuse the same nights instead of generating them again; a cached full split
+    also serves a ``clean_test_only`` request. ``keep=False`` returns a cached split but does not cache one it
+    draws: the studies draw their own splits so (one split of the standard profile holds ~200 MB of features
+    and signals), and they are freed when the study lets go of them.
     """
-    key = _split_key(settings, seed, dataset, extra_train, clean_test_only)
-    if key not in _SPLITS:
-        _SPLITS.clear()
-        _SPLITS[key] = (make_cohort_split(settings, seed, extra_train=extra_train, clean_test_only=clean_test_only)
-                        if dataset == "synthetic"
-                        else real_cohort_split(dataset, settings, seed))
-    return _SPLITS[key]
+    base = (dataset, seed, extra_train, settings.n_train, settings.n_val, settings.n_test_clean,
+            settings.n_test_noisy, settings.n_test_distractor, settings.hours)
+    clean_only = clean_test_only and dataset == "synthetic"
+    for key in ((*base, False), (*base, True)) if clean_only else ((*base, False),):
+        if key in _SPLITS:
+            return _SPLITS[key]
+    _SPLITS.clear()
+    split = (make_cohort_split(settings, seed, extra_train=extra_train, clean_test_only=clean_only)
+             if dataset == "synthetic" else real_cohort_split(dataset, settings, seed))
+    if keep:
+        _SPLITS[(*base, clean_only)] = split
+    return split
 
 
 YASA_ROW = "YASA (pretrained, EEG + EOG)"
@@ -368,22 +362,13 @@ def _one_hot_night(stages: np.ndarray, n_epochs: int) -> np.ndarray:
     return np.eye(5)[stages]
 
 
-def yasa_night(night: NightFeatures) -> np.ndarray:
-    """One-hot stages of YASA's pretrained stager on a night's EEG + EOG, shape (n_epochs, 5)."""
-    from fusionlab.data.synthetic.validation import yasa_stages
+def yasa_nights(nights: Sequence[NightFeatures]) -> np.ndarray:
+    """One-hot stages of YASA's pretrained stager on each night's EEG + EOG, concatenated: (total epochs, 5).
 
-    return _one_hot_night(yasa_stages(night.signals["eeg"], night.sfreq, eog=night.signals.get("eog")), night.n_epochs)
-
-
-def yasa_nights(nights: Sequence[NightFeatures], *, child_process: bool = True) -> np.ndarray:
-    """:func:`yasa_night` of every night, concatenated: (total epochs, 5).
-
-    With ``child_process`` YASA runs in a fresh Python process (the same computation, the same stages; see
+    YASA runs in a fresh Python process (the same computation, the same stages; see
     :func:`~fusionlab.data.synthetic.validation.yasa_stages_in_child`): the ~300 MB it leaves behind never
     join the memory of the process that trains the models.
     """
-    if not child_process:
-        return np.concatenate([yasa_night(n) for n in nights])
     from fusionlab.data.synthetic.validation import yasa_stages_in_child
 
     stages = yasa_stages_in_child([{"eeg": n.signals["eeg"], "sfreq": n.sfreq, "eog": n.signals.get("eog")}
@@ -426,10 +411,8 @@ def run_study(settings: CoreSleepSettings, *, rows: Sequence[tuple[str, str]] | 
     latent: dict[tuple[int, str], np.ndarray] = {}
     kept: dict[str, torch.nn.Module] = {}
     for seed in settings.seeds:
-        # A split already cached was drawn by the caller (e.g. the lesson's Section 1) and stays cached; the
-        # ones drawn here (~200 MB each in the standard profile) are not left in the cache when this returns.
-        drawn_here = _split_key(settings, seed, dataset, 0) not in _SPLITS
-        split = cohort_split(settings, seed, dataset)
+        # A split the caller drew (the lesson's Section 1) is reused; the others are not cached (~200 MB each).
+        split = cohort_split(settings, seed, dataset, keep=False)
         detector, flagged = noisy_subset(split)
         detectors.append(detector.assign(seed=seed))
         # Table I is scored on the clean test nights; Table II on the nights the detector flags.
@@ -479,8 +462,6 @@ def run_study(settings: CoreSleepSettings, *, rows: Sequence[tuple[str, str]] | 
             hypnogram = {"night": shown, "truth": shown.labels, **shown_stages}
         # Release this seed's nights before the next split is drawn (only one split in memory at a time).
         del split, clean, flagged, detector, shown
-        if drawn_here:
-            _release_split(settings, seed, dataset)
     return {"scores": pd.DataFrame(records), "detector": pd.concat(detectors), "probabilities": probabilities,
             "hypnogram": hypnogram, "times": pd.DataFrame(times), "groups": groups, "latent": latent,
             "models": kept}
@@ -543,11 +524,8 @@ def run_incomplete_data(settings: CoreSleepSettings, seed: int, *, dataset: str 
     extra = settings.incomplete_base + needed - settings.n_train
     extra_train = max(0, extra) if dataset == "synthetic" else 0
     # A split cached by the caller is reused (the smoke profile's needs no extra night); else only the nights
-    # this run uses are drawn (clean test nights without raw signals), and not cached: freed when it returns.
-    full_cached = _split_key(settings, seed, dataset, extra_train) in _SPLITS
-    split = cohort_split(settings, seed, dataset, extra_train=extra_train, clean_test_only=not full_cached)
-    if not full_cached:
-        _release_split(settings, seed, dataset, extra_train, clean_test_only=True)
+    # this run uses are drawn (clean test nights without raw signals), not cached: freed when it returns.
+    split = cohort_split(settings, seed, dataset, extra_train=extra_train, clean_test_only=True, keep=False)
     if len(split.train) < settings.incomplete_base + needed:
         raise ValueError(f"the incomplete-data study needs {settings.incomplete_base + needed} training "
                          f"nights, the {dataset!r} split has {len(split.train)}")

@@ -96,7 +96,7 @@ __all__ = [
     "without_rhythm",
 ]
 
-from fusionlab._lazy import lazy_exports  # noqa: E402
+from fusionlab._lazy import lazy_exports
 
 # Submodules (``.reference``, ``.study`` ...) load on first attribute access.
 __getattr__, __dir__ = lazy_exports(__name__, {})

@@ -18,9 +18,9 @@ from dataclasses import asdict
 
 import numpy as np
 
+from fusionlab.cache import cached_features
 from fusionlab.data.mitdb import BeatSet
 from fusionlab.data.rhythm import deviation_from_record, record_normalised_beats, rhythm_features
-from fusionlab.cache import cached_features
 from fusionlab.spectral.beat_views import ViewSettings, beat_time_view, beat_views
 
 INPUT_MODULES = ("fusionlab.studies.ecg_domains.features", "fusionlab.data.rhythm", "fusionlab.spectral.beat_views", "fusionlab.spectral.cwt",

@@ -39,9 +39,9 @@ from torch.nn import functional as F
 
 from fusionlab.cache import cached_result
 from fusionlab.data.balance import BALANCING, balance_beats, class_weights
+from fusionlab.data.course_data import locate
 from fusionlab.data.mitdb import SMOKE_RECORDS, available_records, load_mitdb_beats, record_split
 from fusionlab.models.ecg_domains import ecg_domain_net
-from fusionlab.paths import shared_data_dir
 from fusionlab.repro import get_device, seed_everything
 from fusionlab.spectral.beat_views import ViewScaler, ViewSettings, beat_views, view_specs, views_to_dataset
 from fusionlab.stats.mitdb_protocol import (
@@ -461,15 +461,6 @@ Settings = EcgSettings
 """This study's settings (:mod:`fusionlab.studies.base`): ``Settings.for_profile(profile, **overrides)``."""
 
 
-def default_folder() -> Path:
-    """``<shared data>/mitdb`` (``$FUSIONLAB_SHARED_DATA`` or ``../shared/data`` beside the repository)."""
-    root = shared_data_dir()
-    if root is None:
-        raise FileNotFoundError("folder: no shared data folder (set FUSIONLAB_SHARED_DATA or pass folder=, the "
-                                "MIT-BIH records; `fusionlab fetch mitdb`)")
-    return root / "mitdb"
-
-
 def run(settings: EcgSettings, *, device: str | torch.device = "auto", cache: bool = True,
         folder: str | Path | None = None, n_boot: int = 1000, log=print) -> Result:
     """The whole study (:func:`run_ecg_domains`, cached) and its tables.
@@ -482,7 +473,7 @@ def run(settings: EcgSettings, *, device: str | torch.device = "auto", cache: bo
         model and seed), ``timing`` (training seconds and beats per second per model);
         ``extras["result"]``: the :class:`EcgDomainResult` (predictions, features, weights, folds).
     """
-    folder = Path(folder) if folder is not None else default_folder()
+    folder = Path(folder) if folder is not None else locate("mitdb")
     result = run_ecg_domains(folder, settings, device=device, cache=cache, log=log)
     tables = {
         "metrics": metrics_table(result.y_true, result.predictions, groups=result.records, n_boot=n_boot,

@@ -36,12 +36,12 @@ import torch
 from fusionlab.cache import cached_result
 from fusionlab.data.balance import balance_beats
 from fusionlab.data.batches import MultimodalTensorDataset
+from fusionlab.data.course_data import locate
 from fusionlab.data.ett import EttWindows, ett_path, load_ett, make_ett_windows
 from fusionlab.data.mitdb import SMOKE_RECORDS, available_records, load_mitdb_beats
 from fusionlab.data.rhythm import rhythm_features
 from fusionlab.models import ModalitySpec, count_parameters
 from fusionlab.models.step_fusion import ALIGNMENTS, qin_net
-from fusionlab.paths import shared_data_dir
 from fusionlab.repro import get_device, seed_everything
 from fusionlab.spectral import imaging
 from fusionlab.spectral.beat_views import beat_time_view
@@ -393,22 +393,13 @@ Settings = QinSettings
 """This study's settings (:mod:`fusionlab.studies.base`): ``Settings.for_profile(profile, **overrides)``."""
 
 
-def _data_folder(folder: str | Path | None, name: str) -> Path:
-    if folder is not None:
-        return Path(folder)
-    root = shared_data_dir()
-    if root is None:
-        raise FileNotFoundError(f"{name}_folder: no shared data folder (set FUSIONLAB_SHARED_DATA or pass "
-                                f"{name}_folder=; `fusionlab fetch {name}`)")
-    return root / name
-
-
 def run(settings: QinSettings, *, device: str | torch.device = "auto", cache: bool = True,
         mitdb_folder: str | Path | None = None, ett_folder: str | Path | None = None, n_boot: int = 1000,
         log=print) -> Result:
     """The whole study: :func:`run_mitdb`, then :func:`run_ett` on each of ``settings.ett_files`` (each cached).
 
-    Folders default to ``<shared data>/mitdb`` and ``<shared data>/ett``.
+    Folders default to where the lessons read them (:func:`fusionlab.data.course_data.locate`: the shared copy
+    when complete, else the fetched one in ``FUSIONLAB_DATA``).
 
     Returns
     -------
@@ -422,8 +413,9 @@ def run(settings: QinSettings, *, device: str | torch.device = "auto", cache: bo
     )
 
     device = get_device(device)
-    mitdb = run_mitdb(_data_folder(mitdb_folder, "mitdb"), settings, device=device, cache=cache, log=log)
-    ett_root = _data_folder(ett_folder, "ett")
+    mitdb_root = Path(mitdb_folder) if mitdb_folder is not None else locate("mitdb")
+    ett_root = Path(ett_folder) if ett_folder is not None else locate("ett")
+    mitdb = run_mitdb(mitdb_root, settings, device=device, cache=cache, log=log)
     ett = [run_ett(ett_root, name, settings, device=device, cache=cache, log=log) for name in settings.ett_files]
     tables = {"mitdb": qin_tables.mitdb_table(mitdb, n_boot=n_boot, seed=settings.seed),
               "ett": qin_tables.ett_table(ett, n_boot=n_boot, seed=settings.seed)}
