@@ -5,8 +5,8 @@
 Runs :func:`fusionlab.ecg.run_ecg_domains` with the lesson-08 settings of the profile (cached like the
 lesson: after lesson 08 this only computes the tables), then writes, under the profile's key:
 the metrics table (accuracy, macro-F1, Se/PPV of N/S/V/F, record-bootstrap 95 % intervals), the
-paired record-bootstrap differences (each model with rhythm minus without; ADASYN minus class
-weights; the best fused model minus the GBM), the targets (macro-F1 >= 0.65 and above the GBM, Se(S)
+paired record-bootstrap differences (each model with rhythm minus without; each late fusion minus the
+intermediate fusion of the same modalities; ADASYN minus class weights; the best fused model minus the GBM), the targets (macro-F1 >= 0.65 and above the GBM, Se(S)
 and PPV(S) >= 0.5), the seeds' spread, training seconds, and the load average while it ran (other
 jobs on the machine inflate times: they are upper bounds).
 """

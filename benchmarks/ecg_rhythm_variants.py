@@ -1,6 +1,7 @@
 """What was tried to reach issue 17's targets, and what it gave (JSON): variants of the fused ECG model.
 
     OMP_NUM_THREADS=1 python benchmarks/ecg_rhythm_variants.py      # -> benchmarks/results/ecg_rhythm_variants.json
+    python benchmarks/ecg_rhythm_variants.py --seeds 5 --only "standard"   # re-measure one row, keep the others
 
 Record-wise CV of DS1 with the lesson-08 ``standard`` settings (:mod:`fusionlab.studies.ecg_domains.study`)
 as the starting point; each variant trains one model (default ``1D-CNN + rhythm``) with several seeds
@@ -20,7 +21,15 @@ of the 17 beats around the beat) are appended to the beat's rhythm features. Las
 drawn equally from every training record instead of at random (an AF patient's irregular N beats are
 otherwise ~5 % of them); and the time view with the previous and next beats as extra channels (a beat
 compared with its neighbours: an S beat looks like them but comes early, a V beat does not look like them);
-and half of the N training beats taken from the most premature N beats (hard negatives for the S class).
+and half of the N training beats taken from the most premature N beats (hard negatives for the S class);
+:class:`~fusionlab.models.ecg_sequence.BeatSequenceNet`, which classifies a beat from the morphology
+and rhythm of the 9 beats around it (one encoder per modality shared by every beat, temporal convolutions);
+last, late fusion: the 1D-CNN and the rhythm-only model trained separately, their probabilities multiplied
+(:mod:`fusionlab.models.product_of_experts`, the rows ``... (late)`` of lesson 08).
+
+Every row also records, for its seed ensemble, the best operating point for S when the S offset is chosen
+on the *test* records (``ensemble_S_operating_point_chosen_on_test_records``): an upper bound that says
+whether any threshold could have met the Se(S) and PPV(S) targets, not a result.
 
 Per-record false positives of S are written too: they show where PPV(S) is lost. Seconds are wall
 time on this machine (the load average is recorded beside them).
@@ -37,15 +46,22 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import torch
+from torch.nn import functional as F
 
 import fusionlab as fl
 from fusionlab.data import rhythm as ecg_features
+from fusionlab.data.balance import class_weights
 from fusionlab.data.course_data import locate
+from fusionlab.data.rhythm import beat_windows, neighbour_index
+from fusionlab.models.ecg_sequence import BeatSequenceNet
+from fusionlab.models.product_of_experts import product_of_experts
+from fusionlab.repro import seed_everything
 from fusionlab.spectral.beat_views import ViewScaler, views_to_dataset
 from fusionlab.stats.mitdb_protocol import CLASSES, beat_metrics, make_folds
 from fusionlab.studies.ecg_domains import study as ecg_study
 from fusionlab.studies.ecg_domains.features import beat_inputs
-from fusionlab.train.loop import predict
+from fusionlab.train.loop import TrainConfig, fit, predict
 
 VARIANTS = {
     "standard": {},
@@ -57,6 +73,9 @@ VARIANTS = {
     "N beats drawn equally from every record": {"_n_per_record": True},
     "time view + the previous and next beats": {"_neighbours": True},
     "half of the N beats premature (hard negatives)": {"_hard_n": True},
+    "beat sequence: +-4 beats, morphology + rhythm": {"_sequence": 4},
+    "beat sequence, <= 15 epochs, patience 3": {"_sequence": 4, "num_epochs": 15, "patience": 3},
+    "late fusion: 1D-CNN x Rhythm only (product of experts)": {"_late": ("1D-CNN", "Rhythm only")},
 }
 OFFSET_GRID = np.linspace(-4.0, 4.0, 33)
 
@@ -85,6 +104,11 @@ def rr_sequence(rr: pd.DataFrame, records: np.ndarray, half: int = 8) -> np.ndar
         padded = np.concatenate([np.full(half, values[0]), values, np.full(half, values[-1])])
         out[m] = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1)
     return np.clip(out, -3, 3).astype(np.float32)
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    z = np.exp(logits - logits.max(1, keepdims=True))
+    return z / z.sum(1, keepdims=True)
 
 
 def tune_offsets(log_probs: np.ndarray, labels: np.ndarray, rounds: int = 3) -> np.ndarray:
@@ -140,9 +164,31 @@ def premature_n(fit_index: np.ndarray, capped: np.ndarray, labels: np.ndarray, r
     return np.sort(np.concatenate([hardest, rest, capped[labels[capped] != 0]]))
 
 
-def take(inputs: dict, index: np.ndarray) -> dict[str, np.ndarray]:
-    """Every input array's rows ``index`` (copies, so the cached memory maps stay read-only)."""
+def take(inputs: dict, index: np.ndarray, neighbours: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Every input array's rows ``index`` (copies, so the cached memory maps stay read-only); with
+    ``neighbours`` (:func:`neighbour_index`) each row is the window of beats around it."""
+    if neighbours is not None:
+        return beat_windows({m: inputs[m] for m in ("time", "rhythm")}, index, neighbours)
     return {m: np.asarray(inputs[m][index]) for m in inputs}
+
+
+def train_sequence(train_inputs: dict, y_train: np.ndarray, val_data: tuple, settings, seed: int, half: int):
+    """:class:`BeatSequenceNet` trained like the study's models (class-weighted loss, early stopping on the
+    validation records, the same epochs, batch size and learning rate)."""
+    seed_everything(seed)
+    model = BeatSequenceNet(train_inputs["time"].shape[2:], train_inputs["rhythm"].shape[2], len(CLASSES), half=half,
+                            d_model=settings.d_model, dropout=settings.dropout)
+    weights = torch.tensor(class_weights(y_train, len(CLASSES)), dtype=torch.float32)
+
+    def loss_fn(net, batch):
+        return F.cross_entropy(net(batch["inputs"], batch["mask"]), batch["label"], weight=weights)
+
+    config = TrainConfig(num_epochs=settings.num_epochs, batch_size=settings.batch_size, lr=settings.lr,
+                         patience=settings.patience, progress=False, seed=seed)
+    modalities = ("time", "rhythm")
+    fit(model, views_to_dataset(train_inputs, y_train, modalities), views_to_dataset(*val_data, modalities),
+        config=config, device="cpu", loss_fn=loss_fn)
+    return model
 
 
 def run_variant(beats, model: str, overrides: dict, seeds: int) -> dict:
@@ -151,6 +197,8 @@ def run_variant(beats, model: str, overrides: dict, seeds: int) -> dict:
     n_per_record = overrides.pop("_n_per_record", False)
     neighbours = overrides.pop("_neighbours", False)
     hard_n = overrides.pop("_hard_n", False)
+    sequence = overrides.pop("_sequence", None)
+    late = overrides.pop("_late", None)
     settings = ecg_study.EcgSettings.for_profile("standard", **overrides)
     inputs = dict(beat_inputs(beats, settings.views, record_norm=settings.record_norm, deviation=settings.deviation))
     if context:
@@ -158,7 +206,8 @@ def run_variant(beats, model: str, overrides: dict, seeds: int) -> dict:
         inputs["rhythm"] = np.concatenate([inputs["rhythm"], extra], 1)
     if neighbours:
         inputs["time"] = with_neighbours(np.asarray(inputs["time"]), np.asarray(beats.records))
-    domains = ecg_study.MODEL_DOMAINS[model]
+    domains = ecg_study.MODEL_DOMAINS[model] if sequence is None else ("time", "rhythm")
+    neighbours = None if sequence is None else neighbour_index(np.asarray(beats.records), sequence)
     folds = make_folds(beats, "record-cv", n_folds=settings.n_folds, seed=settings.seed)
     y = np.concatenate([beats.labels[f.test] for f in folds])
     records = np.concatenate([beats.records[f.test] for f in folds])
@@ -176,21 +225,33 @@ def run_variant(beats, model: str, overrides: dict, seeds: int) -> dict:
             if hard_n:
                 capped = premature_n(fit_index, capped, beats.labels, np.asarray(inputs["rhythm"]),
                                      settings.max_majority, settings.seed + k)
-            fit_raw = take(inputs, capped)
-            scaler = ViewScaler.fit({v: fit_raw[v] for v in ("time", "tf", "freq")})
+            fit_raw = take(inputs, capped, neighbours)
+            scaler = ViewScaler.fit({v: fit_raw[v] for v in ("time", "tf", "freq") if v in fit_raw})
 
             def scale(raw: dict, scaler: ViewScaler = scaler) -> dict:
                 return ecg_study.scale_inputs(scaler, raw)
 
             val_keep = val_index[ecg_study.cap_per_class(beats.labels[val_index], settings.val_cap,
                                                          settings.seed + k)]
-            trained, _, _ = ecg_study.train_model(model, domains, scale(fit_raw), beats.labels[capped],
-                                                  (scale(take(inputs, val_keep)), beats.labels[val_keep]), settings,
-                                                  settings.seed + 1000 * s + k, "cpu")
-            p_val, _ = predict(trained, views_to_dataset(scale(take(inputs, val_index)), beats.labels[val_index], domains),
-                               device="cpu")
-            p_test, _ = predict(trained, views_to_dataset(scale(take(inputs, fold.test)), beats.labels[fold.test], domains),
-                                device="cpu")
+            val_data = (scale(take(inputs, val_keep, neighbours)), beats.labels[val_keep])
+            seed = settings.seed + 1000 * s + k
+            val_all = scale(take(inputs, val_index, neighbours))
+            test_all = scale(take(inputs, fold.test, neighbours))
+
+            def train_and_predict(name: str, modalities: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+                if sequence is None:
+                    trained, _, _ = ecg_study.train_model(name, modalities, scale(fit_raw), beats.labels[capped],
+                                                          val_data, settings, seed, "cpu")
+                else:
+                    trained = train_sequence(scale(fit_raw), beats.labels[capped], val_data, settings, seed, sequence)
+                return tuple(predict(trained, views_to_dataset(x, beats.labels[rows], modalities), device="cpu")[0]
+                             for x, rows in ((val_all, val_index), (test_all, fold.test)))
+
+            if late is None:
+                p_val, p_test = train_and_predict(model, domains)
+            else:  # product of the separately trained experts, renormalised
+                experts = [train_and_predict(e, ecg_study.MODEL_DOMAINS[e]) for e in late]
+                p_val, p_test = (softmax(product_of_experts([e[i] for e in experts])) for i in (0, 1))
             offsets = tune_offsets(np.log(p_val + 1e-9), beats.labels[val_index])
             parts_a.append(p_test.argmax(1))
             parts_t.append((np.log(p_test + 1e-9) + offsets).argmax(1))
@@ -207,7 +268,18 @@ def run_variant(beats, model: str, overrides: dict, seeds: int) -> dict:
                     "per_seed": [round(float(r[k]), 4) for r in rows]} for k in keys}
 
     ensemble = np.mean(probs, axis=0).argmax(1)
-    return {"settings_overrides": overrides, "rhythm_context": context, "seeds": seeds,
+    # Upper bound, not a result: the S offset chosen on the *test* records to maximise min(Se S, PPV S).
+    oracle = []
+    for offset in OFFSET_GRID:
+        shifted = np.log(np.mean(probs, axis=0) + 1e-9)
+        shifted[:, CLASSES.index("S")] += offset
+        m = beat_metrics(y, shifted.argmax(1))
+        oracle.append({"offset": float(offset), "Se_S": m["Se_S"], "PPV_S": m["PPV_S"], "macro_f1": m["macro_f1"]})
+    best_point = max(oracle, key=lambda r: min(r["Se_S"], np.nan_to_num(r["PPV_S"])))
+    return {"date": time.strftime("%Y-%m-%d"), "settings_overrides": overrides, "rhythm_context": context, "seeds": seeds,
+            "model": (f"BeatSequenceNet (half={sequence})" if sequence is not None
+                      else " x ".join(late) + " (late fusion)" if late else model),
+            "ensemble_S_operating_point_chosen_on_test_records": best_point,
             "argmax": summary(argmax), "tuned_on_validation_records": summary(tuned),
             "ensemble_of_seeds": beat_metrics(y, ensemble),
             "false_positives_of_S_seed0": false_positives_of_s(y, argmax[0], records),
@@ -218,7 +290,7 @@ def run_variant(beats, model: str, overrides: dict, seeds: int) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="1D-CNN + rhythm", choices=list(ecg_study.MODEL_DOMAINS))
-    parser.add_argument("--seeds", type=int, default=4)
+    parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--only", nargs="*", choices=list(VARIANTS), default=list(VARIANTS))
     parser.add_argument("--output", type=Path, default=Path(__file__).with_name("results") / "ecg_rhythm_variants.json")
     args = parser.parse_args()
@@ -239,6 +311,11 @@ def main() -> int:
               f"(S {t['Se_S']['mean']:.2f}/{t['PPV_S']['mean']:.2f}) | ensemble {e['macro_f1']:.3f} "
               f"(S {e['Se_S']:.2f}/{e['PPV_S']:.2f}) | {row['seconds']:.0f} s", flush=True)
     payload["load_average_after"] = os.getloadavg()
+    if args.output.exists() and set(args.only) != set(VARIANTS):
+        # --only re-measures some variants: keep the others' earlier rows (each row says when it was measured).
+        earlier = json.loads(args.output.read_text())
+        kept = {name: {"date": earlier.get("date"), **row} for name, row in earlier.get("variants", {}).items()}
+        payload["variants"] = {**kept, **payload["variants"]}
     args.output.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".ecg_rhythm_variants.", suffix=".json", dir=args.output.parent)
     with os.fdopen(fd, "w") as handle:

@@ -116,3 +116,34 @@ def deviation_from_record(beats: np.ndarray, records: np.ndarray) -> np.ndarray:
         m = records == record
         out[m] = beats[m] - np.median(beats[m], axis=0)
     return out
+
+
+def neighbour_index(records: np.ndarray, half: int) -> np.ndarray:
+    """``(n_beats, 2 * half + 1)`` indices of the beats ``-half .. +half`` around each beat, within its record.
+
+    Beats of one record must be consecutive and in time order (as :func:`fusionlab.data.mitdb.load_mitdb_beats`
+    returns them); near a record's first or last beat the index repeats that beat, so a window never mixes
+    two patients. Column ``half`` is the beat itself. No label is used.
+    """
+    records = np.asarray(records)
+    if half < 0:
+        raise ValueError(f"half must be >= 0 beats, got {half}")
+    n = len(records)
+    if n == 0:
+        return np.zeros((0, 2 * half + 1), dtype=np.int64)
+    starts = np.r_[0, np.flatnonzero(records[1:] != records[:-1]) + 1]
+    if len(starts) != len(pd.unique(records)):
+        raise ValueError("records: the beats of each record must be consecutive (sort them by record, then time)")
+    ends = np.r_[starts[1:], n]
+    first, last = np.repeat(starts, ends - starts), np.repeat(ends - 1, ends - starts)
+    index = np.arange(n)[:, None] + np.arange(-half, half + 1)[None]
+    return np.clip(index, first[:, None], last[:, None])
+
+
+def beat_windows(inputs: dict[str, np.ndarray], rows: np.ndarray, neighbours: np.ndarray) -> dict[str, np.ndarray]:
+    """Every input of the beats ``rows`` with their neighbours: ``(len(rows), 2 * half + 1, *per_beat_shape)``.
+
+    ``neighbours`` is :func:`neighbour_index` of all beats; ``inputs`` maps a modality to one row per beat.
+    """
+    window = neighbours[np.asarray(rows)]
+    return {m: np.asarray(x[window.ravel()]).reshape(*window.shape, *x.shape[1:]) for m, x in inputs.items()}

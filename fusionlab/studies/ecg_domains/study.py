@@ -42,6 +42,7 @@ from fusionlab.data.balance import BALANCING, balance_beats, class_weights
 from fusionlab.data.course_data import locate
 from fusionlab.data.mitdb import SMOKE_RECORDS, available_records, load_mitdb_beats, record_split
 from fusionlab.models.ecg_domains import ecg_domain_net
+from fusionlab.models.product_of_experts import ProductOfExperts, product_of_experts
 from fusionlab.repro import get_device, seed_everything
 from fusionlab.spectral.beat_views import ViewScaler, ViewSettings, beat_views, view_specs, views_to_dataset
 from fusionlab.stats.mitdb_protocol import (
@@ -73,13 +74,29 @@ MODEL_DOMAINS = {
 }
 GBM = "GBM (RR + morphology)"
 ADASYN_SUFFIX = " [ADASYN]"
+LATE_SUFFIX = " (late)"
 STUDY_MODULES = (*INPUT_MODULES, "fusionlab.studies.ecg_domains.study", "fusionlab.data.balance", "fusionlab.studies.ecg_domains.baseline",
                  "fusionlab.stats.mitdb_protocol", "fusionlab.models.ecg_domains", "fusionlab.models.encoders.rhythm",
-                 "fusionlab.models.multimodal", "fusionlab.train.loop")
+                 "fusionlab.models.multimodal", "fusionlab.models.product_of_experts", "fusionlab.train.loop")
+
+
+def late_fusion_name(experts: Sequence[str]) -> str:
+    """Row name of the product of two (or more) trained models: ``"1D-CNN x Rhythm only (late)"``."""
+    return " x ".join(experts) + LATE_SUFFIX
+
+
+def late_fusion_experts(name: str) -> tuple[str, ...] | None:
+    """The models a late-fusion row multiplies (``"1D-CNN x Rhythm only (late)"`` -> both), else None."""
+    if not name.endswith(LATE_SUFFIX):
+        return None
+    return tuple(name.removesuffix(LATE_SUFFIX).split(" x "))
 
 
 def model_modalities(name: str) -> tuple[str, ...]:
-    """Modalities of a model row (``"<model> [ADASYN]"`` rows included); unknown names raise, listing the known."""
+    """Modalities of a model row (``"<model> [ADASYN]"`` and late-fusion rows included); unknown names raise."""
+    experts = late_fusion_experts(name)
+    if experts is not None:
+        return tuple(dict.fromkeys(m for expert in experts for m in model_modalities(expert)))
     base = name.removesuffix(ADASYN_SUFFIX)
     if base not in MODEL_DOMAINS:
         raise KeyError(f"unknown ECG model {name!r}; known: {list(MODEL_DOMAINS)} (optionally + {ADASYN_SUFFIX!r})")
@@ -87,7 +104,12 @@ def model_modalities(name: str) -> tuple[str, ...]:
 
 
 def without_rhythm(name: str) -> str | None:
-    """The same model without the rhythm modality (``"Hybrid 1 + rhythm"`` -> ``"Hybrid 1"``), else None."""
+    """The same model without the rhythm modality (``"Hybrid 1 + rhythm"`` -> ``"Hybrid 1"``; a late fusion
+    of a model with ``"Rhythm only"`` -> that model), else None."""
+    experts = late_fusion_experts(name)
+    if experts is not None:
+        rest = [e for e in experts if e != "Rhythm only"]
+        return late_fusion_name(rest) if len(rest) > 1 else (rest[0] if len(rest) < len(experts) else None)
     base = name.removesuffix(ADASYN_SUFFIX)
     return base.removesuffix(" + rhythm") + name[len(base):] if base.endswith(" + rhythm") else None
 
@@ -109,6 +131,9 @@ class EcgSettings(ProfileSettings):
         Balancing of every model's training beats.
     adasyn_models : sequence of str
         Models also trained on ADASYN-balanced beats (rows ``"<model> [ADASYN]"``), the paper's choice.
+    late_fusion : sequence of tuple of str
+        Decision-level fusions of trained models (each a tuple of ``models``): row ``"a x b (late)"``, the
+        product of their probabilities (:mod:`fusionlab.models.product_of_experts`); no extra training.
     max_majority : int
         Training beats kept per class (random under-sampling of the majority; ADASYN fills up to it).
     gbm_max_majority : int, optional
@@ -134,6 +159,7 @@ class EcgSettings(ProfileSettings):
     models: Sequence[str] = tuple(MODEL_DOMAINS)
     balancing: str = "class_weight"
     adasyn_models: Sequence[str] = ()
+    late_fusion: Sequence[tuple[str, ...]] = ()
     max_majority: int = 3000
     gbm_max_majority: int | None = None
     num_epochs: int = 20
@@ -155,6 +181,11 @@ class EcgSettings(ProfileSettings):
         unknown = [m for m in (*self.models, *self.adasyn_models) if m not in MODEL_DOMAINS]
         if unknown:
             raise ValueError(f"EcgSettings: unknown models {unknown}; choose from {list(MODEL_DOMAINS)}")
+        self.late_fusion = tuple(tuple(experts) for experts in self.late_fusion)
+        for experts in self.late_fusion:
+            if len(experts) < 2 or not set(experts) <= set(self.models):
+                raise ValueError(f"EcgSettings.late_fusion: {list(experts)} must name >= 2 of the trained models "
+                                 f"{list(self.models)}")
         if self.balancing not in BALANCING:
             raise ValueError(f"EcgSettings.balancing must be one of {BALANCING}, got {self.balancing!r}")
         if self.seeds < 1 or self.val_records < 0 or self.num_epochs < 1:
@@ -162,8 +193,9 @@ class EcgSettings(ProfileSettings):
                              f"{self.seeds}, val_records={self.val_records}, num_epochs={self.num_epochs}")
 
     def row_names(self) -> list[str]:
-        """Every row of the study's tables except the majority class: models, ADASYN rows, GBM."""
-        return [*self.models, *(m + ADASYN_SUFFIX for m in self.adasyn_models), GBM]
+        """Every row of the study's tables except the majority class: models, ADASYN rows, late fusions, GBM."""
+        return [*self.models, *(m + ADASYN_SUFFIX for m in self.adasyn_models),
+                *(late_fusion_name(experts) for experts in self.late_fusion), GBM]
 
     @classmethod
     def _profiles(cls) -> dict[str, EcgSettings]:
@@ -243,7 +275,10 @@ def penultimate_features(model, data, batch_size: int = 1024, device="cpu") -> d
 
 
 def rebuild_model(result: EcgDomainResult, name: str):
-    """The first fold's trained model ``name`` (eval mode, CPU)."""
+    """The first fold's trained model ``name`` (eval mode, CPU); a late-fusion row rebuilds its experts."""
+    experts = late_fusion_experts(name)
+    if experts is not None:
+        return ProductOfExperts({e: (rebuild_model(result, e), model_modalities(e)) for e in experts}).eval()
     if name not in result.state_dicts:
         raise KeyError(f"no trained weights for {name!r}; have {sorted(result.state_dicts)}")
     s = result.settings
@@ -339,7 +374,7 @@ def _run_ecg_domains(folder: Path, protocol: str, settings: EcgSettings, device:
     folds = make_folds(beats, protocol, n_folds=settings.n_folds, seed=settings.seed)
     rows = settings.row_names()
     preds = {m: [] for m in rows}
-    seed_preds = {(m, s): [] for m in rows if m != GBM for s in range(settings.seeds)}
+    seed_probs = {(m, s): [] for m in rows if m != GBM for s in range(settings.seeds)}
     y_true, rec, fold_of, fold_info = [], [], [], []
     seconds = {m: 0.0 for m in rows}
     beats_seen = {m: 0 for m in rows}
@@ -390,7 +425,7 @@ def _run_ecg_domains(folder: Path, protocol: str, settings: EcgSettings, device:
                 seconds[name] += history.seconds
                 beats_seen[name] += len(train_y) * len(history.epochs)
                 probs, _ = predict(model, test_data, device=device)
-                seed_preds[(name, s)].append(probs.argmax(1))
+                seed_probs[(name, s)].append(probs)
                 info["best_epoch"].setdefault(name, []).append(history.best_epoch + 1)
                 if s:
                     continue
@@ -408,9 +443,18 @@ def _run_ecg_domains(folder: Path, protocol: str, settings: EcgSettings, device:
         fold_info.append(info)
         y_true.append(test.labels), rec.append(test.records), fold_of.append(np.full(len(test), k))
     y_all = np.concatenate(y_true)
+    # Late fusion: the product of trained models' probabilities, per seed and fold (nothing is trained).
+    for experts in settings.late_fusion:
+        name = late_fusion_name(experts)
+        for s in range(settings.seeds):
+            seed_probs[(name, s)] = [product_of_experts(parts) for parts in
+                                     zip(*(seed_probs[(e, s)] for e in experts), strict=True)]
+        preds[name] = [p.argmax(1) for p in seed_probs[(name, 0)]]
+        seconds[name] = sum(seconds[e] for e in experts)
+        beats_seen[name] = sum(beats_seen[e] for e in experts)
     seed_rows = []
-    for (name, s), parts in seed_preds.items():
-        m = beat_metrics(y_all, np.concatenate(parts))
+    for (name, s), parts in seed_probs.items():
+        m = beat_metrics(y_all, np.concatenate(parts).argmax(1))
         seed_rows.append({"model": name, "seed": s, "macro_f1": m["macro_f1"], "Se_S": m["Se_S"], "PPV_S": m["PPV_S"]})
     return EcgDomainResult(
         settings=asdict(settings), protocol=protocol, y_true=y_all, records=np.concatenate(rec),
@@ -421,6 +465,8 @@ def _run_ecg_domains(folder: Path, protocol: str, settings: EcgSettings, device:
 
 
 CLASS_MODELS = ("1D-CNN", "Hybrid 1", "Rhythm only", "1D-CNN + rhythm", "Hybrid 1 + rhythm")
+# Decision-level fusion of the morphology models with the rhythm model (no extra training).
+LATE_PAIRS = (("1D-CNN", "Rhythm only"), ("Hybrid 1", "Rhythm only"))
 CLASS_VIEWS = ViewSettings(n_scales=16, time_pool=3)  # 16 x 30 scalograms: a 2D-CNN epoch ~2x faster than 24 x 45
 
 
@@ -429,7 +475,8 @@ def study_settings(profile: str, *, protocol: str = "auto", seed: int = 0) -> Ec
 
     ``smoke``: 6 records, 2 record folds, 2 epochs, 300 training beats per class, 3 models.
     ``standard`` (class time, <= 5 min on a 2-core CPU): every record present, 3 folds, the models
-    of :data:`CLASS_MODELS` (with and without rhythm) + the ADASYN row of ``1D-CNN + rhythm``,
+    of :data:`CLASS_MODELS` (with and without rhythm) + the ADASYN row of ``1D-CNN + rhythm`` + the late
+    fusions of :data:`LATE_PAIRS` (products of trained models' probabilities),
     <= 10 epochs with early stopping (patience 2), 1000 training beats per class (GBM: 3000),
     16 x 30 scalograms, 1 seed.
     ``extended``: every model of :data:`MODEL_DOMAINS`, ADASYN rows for Hybrid 1 (+ rhythm),
@@ -444,15 +491,16 @@ def _profile_settings() -> dict[str, EcgSettings]:
     return {
         "smoke": EcgSettings(records=SMOKE_RECORDS, n_folds=2, num_epochs=2, max_majority=300,
                              models=("1D-CNN", "Rhythm only", "1D-CNN + rhythm"), adasyn_models=("1D-CNN + rhythm",),
+                             late_fusion=(("1D-CNN", "Rhythm only"),),
                              val_records=2, val_cap=100, patience=1),
         "standard": EcgSettings(n_folds=3, models=CLASS_MODELS,
-                                adasyn_models=("1D-CNN + rhythm",), num_epochs=10, patience=2,
+                                adasyn_models=("1D-CNN + rhythm",), late_fusion=LATE_PAIRS, num_epochs=10, patience=2,
                                 max_majority=1000, gbm_max_majority=3000, views=CLASS_VIEWS),
         "extended": EcgSettings(n_folds=3, models=tuple(MODEL_DOMAINS),
-                                adasyn_models=("Hybrid 1", "Hybrid 1 + rhythm"), num_epochs=30, patience=5,
+                                adasyn_models=("Hybrid 1", "Hybrid 1 + rhythm"), late_fusion=LATE_PAIRS, num_epochs=30, patience=5,
                                 max_majority=3000, seeds=3),
         "full": EcgSettings(n_folds=5, models=tuple(MODEL_DOMAINS),
-                            adasyn_models=("Hybrid 1", "Hybrid 1 + rhythm"), num_epochs=60, patience=8,
+                            adasyn_models=("Hybrid 1", "Hybrid 1 + rhythm"), late_fusion=LATE_PAIRS, num_epochs=60, patience=8,
                             max_majority=20000, seeds=5, d_model=64)}
 
 

@@ -18,6 +18,8 @@ from fusionlab.studies.ecg_domains.study import (
     GBM,
     MODEL_DOMAINS,
     EcgDomainResult,
+    late_fusion_experts,
+    model_modalities,
     without_rhythm,
 )
 
@@ -25,10 +27,13 @@ TARGETS = {"macro_f1": 0.65, "Se_S": 0.5, "PPV_S": 0.5}
 
 
 def fused_rhythm_models(names) -> list[str]:
-    """Deep models that fuse rhythm with at least one morphology view (ADASYN rows included)."""
+    """Deep models that fuse rhythm with at least one morphology view (ADASYN and late-fusion rows included)."""
     out = []
     for name in names:
-        domains = MODEL_DOMAINS.get(name.removesuffix(ADASYN_SUFFIX), ())
+        try:
+            domains = model_modalities(name)
+        except KeyError:  # the GBM and the majority class
+            continue
         if "rhythm" in domains and len(domains) > 1:
             out.append(name)
     return out
@@ -42,10 +47,21 @@ def best_fused_model(table: pd.DataFrame) -> str:
     return str(table.loc[candidates, "macro_f1"].idxmax())
 
 
+def intermediate_twin(name: str) -> str | None:
+    """The intermediate-fusion model of a late fusion with ``"Rhythm only"``: ``"1D-CNN x Rhythm only (late)"`` ->
+    ``"1D-CNN + rhythm"`` (one network on both modalities), else None."""
+    experts = late_fusion_experts(name)
+    if experts is None or len(experts) != 2 or "Rhythm only" not in experts:
+        return None
+    (other,) = [e for e in experts if e != "Rhythm only"]
+    return f"{other} + rhythm" if f"{other} + rhythm" in MODEL_DOMAINS else None
+
+
 def rhythm_comparisons(result: EcgDomainResult, table: pd.DataFrame, *, n_boot: int = 2000, seed: int = 0,
                        metrics=("macro_f1", "sensitivity:1", "ppv:1")) -> pd.DataFrame:
-    """Paired record-bootstrap differences: each model with rhythm minus its twin without, each ADASYN row
-    minus the same model trained with class weights, and the best fused model minus the GBM.
+    """Paired record-bootstrap differences: each model with rhythm minus its twin without, each late fusion
+    minus the intermediate fusion of the same modalities, each ADASYN row minus the same model trained with
+    class weights, and the best fused model minus the GBM.
 
     Returns
     -------
@@ -55,6 +71,8 @@ def rhythm_comparisons(result: EcgDomainResult, table: pd.DataFrame, *, n_boot: 
     """
     names = set(result.predictions)
     pairs = [(name, twin) for name in result.predictions if (twin := without_rhythm(name)) in names]
+    # Late (product of experts) against intermediate fusion (one network) of the same modalities.
+    pairs += [(name, twin) for name in result.predictions if (twin := intermediate_twin(name)) in names]
     # ADASYN (the paper's balancing) against class weighting, same model.
     pairs += [(name, base) for name in result.predictions
               if name.endswith(ADASYN_SUFFIX) and (base := name.removesuffix(ADASYN_SUFFIX)) in names]
