@@ -494,14 +494,15 @@ def _profile_settings() -> dict[str, EcgSettings]:
                              late_fusion=(("1D-CNN", "Rhythm only"),),
                              val_records=2, val_cap=100, patience=1),
         "standard": EcgSettings(n_folds=3, models=CLASS_MODELS,
-                                adasyn_models=("1D-CNN + rhythm",), late_fusion=LATE_PAIRS, num_epochs=10, patience=2,
-                                max_majority=1000, gbm_max_majority=3000, views=CLASS_VIEWS),
+                                adasyn_models=("1D-CNN + rhythm",), late_fusion=LATE_PAIRS,
+                                num_epochs=10, patience=2, max_majority=1000, gbm_max_majority=3000,
+                                views=CLASS_VIEWS),
         "extended": EcgSettings(n_folds=3, models=tuple(MODEL_DOMAINS),
-                                adasyn_models=("Hybrid 1", "Hybrid 1 + rhythm"), late_fusion=LATE_PAIRS, num_epochs=30, patience=5,
-                                max_majority=3000, seeds=3),
+                                adasyn_models=("Hybrid 1", "Hybrid 1 + rhythm"), late_fusion=LATE_PAIRS,
+                                num_epochs=30, patience=5, max_majority=3000, seeds=3),
         "full": EcgSettings(n_folds=5, models=tuple(MODEL_DOMAINS),
-                            adasyn_models=("Hybrid 1", "Hybrid 1 + rhythm"), late_fusion=LATE_PAIRS, num_epochs=60, patience=8,
-                            max_majority=20000, seeds=5, d_model=64)}
+                            adasyn_models=("Hybrid 1", "Hybrid 1 + rhythm"), late_fusion=LATE_PAIRS,
+                            num_epochs=60, patience=8, max_majority=20000, seeds=5, d_model=64)}
 
 
 # ------------------------------------------------------------------------------- the common study shape
