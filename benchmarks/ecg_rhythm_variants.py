@@ -46,22 +46,19 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import torch
-from torch.nn import functional as F
+from scipy.special import softmax
 
 import fusionlab as fl
 from fusionlab.data import rhythm as ecg_features
-from fusionlab.data.balance import class_weights
 from fusionlab.data.course_data import locate
 from fusionlab.data.rhythm import beat_windows, neighbour_index
 from fusionlab.models.ecg_sequence import BeatSequenceNet
 from fusionlab.models.product_of_experts import product_of_experts
-from fusionlab.repro import seed_everything
 from fusionlab.spectral.beat_views import ViewScaler, views_to_dataset
 from fusionlab.stats.mitdb_protocol import CLASSES, beat_metrics, make_folds
 from fusionlab.studies.ecg_domains import study as ecg_study
 from fusionlab.studies.ecg_domains.features import beat_inputs
-from fusionlab.train.loop import TrainConfig, fit, predict
+from fusionlab.train.loop import predict
 
 VARIANTS = {
     "standard": {},
@@ -104,11 +101,6 @@ def rr_sequence(rr: pd.DataFrame, records: np.ndarray, half: int = 8) -> np.ndar
         padded = np.concatenate([np.full(half, values[0]), values, np.full(half, values[-1])])
         out[m] = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1)
     return np.clip(out, -3, 3).astype(np.float32)
-
-
-def softmax(logits: np.ndarray) -> np.ndarray:
-    z = np.exp(logits - logits.max(1, keepdims=True))
-    return z / z.sum(1, keepdims=True)
 
 
 def tune_offsets(log_probs: np.ndarray, labels: np.ndarray, rounds: int = 3) -> np.ndarray:
@@ -172,23 +164,13 @@ def take(inputs: dict, index: np.ndarray, neighbours: np.ndarray | None = None) 
     return {m: np.asarray(inputs[m][index]) for m in inputs}
 
 
-def train_sequence(train_inputs: dict, y_train: np.ndarray, val_data: tuple, settings, seed: int, half: int):
-    """:class:`BeatSequenceNet` trained like the study's models (class-weighted loss, early stopping on the
-    validation records, the same epochs, batch size and learning rate)."""
-    seed_everything(seed)
-    model = BeatSequenceNet(train_inputs["time"].shape[2:], train_inputs["rhythm"].shape[2], len(CLASSES), half=half,
-                            d_model=settings.d_model, dropout=settings.dropout)
-    weights = torch.tensor(class_weights(y_train, len(CLASSES)), dtype=torch.float32)
-
-    def loss_fn(net, batch):
-        return F.cross_entropy(net(batch["inputs"], batch["mask"]), batch["label"], weight=weights)
-
-    config = TrainConfig(num_epochs=settings.num_epochs, batch_size=settings.batch_size, lr=settings.lr,
-                         patience=settings.patience, progress=False, seed=seed)
-    modalities = ("time", "rhythm")
-    fit(model, views_to_dataset(train_inputs, y_train, modalities), views_to_dataset(*val_data, modalities),
-        config=config, device="cpu", loss_fn=loss_fn)
-    return model
+def sequence_builder(settings, half: int):
+    """``build(specs)`` for :func:`ecg_study.train_model`: a :class:`BeatSequenceNet` on windows of ``2 * half + 1``
+    beats (the specs are those of the windowed inputs), trained like the study's models."""
+    def build(specs: dict) -> BeatSequenceNet:
+        return BeatSequenceNet(specs["time"].shape[1:], specs["rhythm"].shape[1], len(CLASSES), half=half,
+                               d_model=settings.d_model, dropout=settings.dropout)
+    return build
 
 
 def run_variant(beats, model: str, overrides: dict, seeds: int) -> dict:
@@ -238,20 +220,18 @@ def run_variant(beats, model: str, overrides: dict, seeds: int) -> dict:
             val_all = scale(take(inputs, val_index, neighbours))
             test_all = scale(take(inputs, fold.test, neighbours))
 
-            def train_and_predict(name: str, modalities: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-                if sequence is None:
-                    trained, _, _ = ecg_study.train_model(name, modalities, scale(fit_raw), beats.labels[capped],
-                                                          val_data, settings, seed, "cpu")
-                else:
-                    trained = train_sequence(scale(fit_raw), beats.labels[capped], val_data, settings, seed, sequence)
-                return tuple(predict(trained, views_to_dataset(x, beats.labels[rows], modalities), device="cpu")[0]
-                             for x, rows in ((val_all, val_index), (test_all, fold.test)))
-
-            if late is None:
-                p_val, p_test = train_and_predict(model, domains)
-            else:  # product of the separately trained experts, renormalised
-                experts = [train_and_predict(e, ecg_study.MODEL_DOMAINS[e]) for e in late]
-                p_val, p_test = (softmax(product_of_experts([e[i] for e in experts])) for i in (0, 1))
+            fit_scaled = scale(fit_raw)
+            build = None if sequence is None else sequence_builder(settings, sequence)
+            rows = {model: domains} if late is None else {e: ecg_study.MODEL_DOMAINS[e] for e in late}
+            predicted = []  # (validation, test) probabilities of each trained model
+            for name, modalities in rows.items():
+                trained, _, _ = ecg_study.train_model(name, modalities, fit_scaled, beats.labels[capped], val_data,
+                                                      settings, seed, "cpu", build=build)
+                predicted.append([predict(trained, views_to_dataset(x, beats.labels[index], modalities),
+                                          device="cpu")[0] for x, index in ((val_all, val_index), (test_all, fold.test))])
+            # One model: its probabilities; late fusion: the experts' product, renormalised.
+            p_val, p_test = predicted[0] if late is None else (
+                softmax(product_of_experts([p[i] for p in predicted]), axis=1) for i in (0, 1))
             offsets = tune_offsets(np.log(p_val + 1e-9), beats.labels[val_index])
             parts_a.append(p_test.argmax(1))
             parts_t.append((np.log(p_test + 1e-9) + offsets).argmax(1))
@@ -270,8 +250,9 @@ def run_variant(beats, model: str, overrides: dict, seeds: int) -> dict:
     ensemble = np.mean(probs, axis=0).argmax(1)
     # Upper bound, not a result: the S offset chosen on the *test* records to maximise min(Se S, PPV S).
     oracle = []
+    log_ensemble = np.log(np.mean(probs, axis=0) + 1e-9)
     for offset in OFFSET_GRID:
-        shifted = np.log(np.mean(probs, axis=0) + 1e-9)
+        shifted = log_ensemble.copy()
         shifted[:, CLASSES.index("S")] += offset
         m = beat_metrics(y, shifted.argmax(1))
         oracle.append({"offset": float(offset), "Se_S": m["Se_S"], "PPV_S": m["PPV_S"], "macro_f1": m["macro_f1"]})

@@ -58,6 +58,8 @@ def test_late_rows_are_named_typed_and_paired_with_their_twin():
     assert ecg.late_fusion_experts(LATE) == ("1D-CNN", "Rhythm only") and ecg.late_fusion_experts("1D-CNN") is None
     assert ecg.model_modalities(LATE) == ("time", "rhythm")
     assert ecg.without_rhythm(LATE) == "1D-CNN"
+    # A late fusion without the rhythm model has no twin without rhythm (not itself).
+    assert ecg.without_rhythm("1D-CNN x Hybrid 1 (late)") is None
     assert ecg.tables.fused_rhythm_models(["1D-CNN", LATE, ecg.GBM]) == [LATE]
     settings = ecg.EcgSettings(models=("1D-CNN", "Rhythm only"), late_fusion=[["1D-CNN", "Rhythm only"]])
     assert settings.row_names() == ["1D-CNN", "Rhythm only", LATE, ecg.GBM]

@@ -28,7 +28,7 @@ and a code change never serves a stale result.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -92,6 +92,14 @@ def late_fusion_experts(name: str) -> tuple[str, ...] | None:
     return tuple(name.removesuffix(LATE_SUFFIX).split(" x "))
 
 
+def morphology_expert(name: str) -> str | None:
+    """The morphology model of a late fusion ``"<model> x Rhythm only (late)"`` (``"1D-CNN"``), else None."""
+    experts = late_fusion_experts(name)
+    if experts is None or len(experts) != 2 or "Rhythm only" not in experts or len(set(experts)) != 2:
+        return None
+    return next(e for e in experts if e != "Rhythm only")
+
+
 def model_modalities(name: str) -> tuple[str, ...]:
     """Modalities of a model row (``"<model> [ADASYN]"`` and late-fusion rows included); unknown names raise."""
     experts = late_fusion_experts(name)
@@ -106,10 +114,8 @@ def model_modalities(name: str) -> tuple[str, ...]:
 def without_rhythm(name: str) -> str | None:
     """The same model without the rhythm modality (``"Hybrid 1 + rhythm"`` -> ``"Hybrid 1"``; a late fusion
     of a model with ``"Rhythm only"`` -> that model), else None."""
-    experts = late_fusion_experts(name)
-    if experts is not None:
-        rest = [e for e in experts if e != "Rhythm only"]
-        return late_fusion_name(rest) if len(rest) > 1 else (rest[0] if len(rest) < len(experts) else None)
+    if late_fusion_experts(name) is not None:
+        return morphology_expert(name)
     base = name.removesuffix(ADASYN_SUFFIX)
     return base.removesuffix(" + rhythm") + name[len(base):] if base.endswith(" + rhythm") else None
 
@@ -346,15 +352,18 @@ def scale_inputs(scaler: ViewScaler, inputs: dict) -> dict:
     return out
 
 
-def train_model(name: str, domains, train_inputs, y_train, val_data, settings: EcgSettings, seed: int, device):
+def train_model(name: str, domains, train_inputs, y_train, val_data, settings: EcgSettings, seed: int, device,
+                *, build: Callable[[dict], torch.nn.Module] | None = None):
     """Train one model row of the study on scaled inputs; returns ``(model, specs, history)``.
 
     ``val_data`` is ``(inputs, labels)`` of the validation records (early stopping) or None; the loss is
-    class-weighted when ``settings.balancing == "class_weight"``, except for ``[ADASYN]`` rows.
+    class-weighted when ``settings.balancing == "class_weight"``, except for ``[ADASYN]`` rows. ``build(specs)``
+    makes another network than :func:`~fusionlab.models.ecg_domains.ecg_domain_net`, trained the same way.
     """
     seed_everything(seed)
     specs = view_specs(train_inputs, domains)
-    model = ecg_domain_net(specs, len(CLASSES), d_model=settings.d_model, dropout=settings.dropout)
+    model = (build(specs) if build is not None
+             else ecg_domain_net(specs, len(CLASSES), d_model=settings.d_model, dropout=settings.dropout))
     weights = (torch.tensor(class_weights(y_train, len(CLASSES)), dtype=torch.float32)
                if settings.balancing == "class_weight" and not name.endswith(ADASYN_SUFFIX) else None)
     config = TrainConfig(num_epochs=settings.num_epochs, batch_size=settings.batch_size, lr=settings.lr,

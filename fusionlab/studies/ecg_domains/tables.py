@@ -18,8 +18,8 @@ from fusionlab.studies.ecg_domains.study import (
     GBM,
     MODEL_DOMAINS,
     EcgDomainResult,
-    late_fusion_experts,
     model_modalities,
+    morphology_expert,
     without_rhythm,
 )
 
@@ -50,11 +50,8 @@ def best_fused_model(table: pd.DataFrame) -> str:
 def intermediate_twin(name: str) -> str | None:
     """The intermediate-fusion model of a late fusion with ``"Rhythm only"``: ``"1D-CNN x Rhythm only (late)"`` ->
     ``"1D-CNN + rhythm"`` (one network on both modalities), else None."""
-    experts = late_fusion_experts(name)
-    if experts is None or len(experts) != 2 or "Rhythm only" not in experts:
-        return None
-    (other,) = [e for e in experts if e != "Rhythm only"]
-    return f"{other} + rhythm" if f"{other} + rhythm" in MODEL_DOMAINS else None
+    other = morphology_expert(name)
+    return f"{other} + rhythm" if other is not None and f"{other} + rhythm" in MODEL_DOMAINS else None
 
 
 def rhythm_comparisons(result: EcgDomainResult, table: pd.DataFrame, *, n_boot: int = 2000, seed: int = 0,
